@@ -1,0 +1,196 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts import health, selectors, services
+from accounts.decorators import office_required
+from accounts.forms import ClaimForm, InstitutionSearchForm, PreferencesForm, RefuseForm
+from accounts.models import Affiliation, AffiliationStatus, Country, Institution
+
+
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    stats = {
+        "countries": Country.objects.count(),
+        "institutions": Institution.objects.count(),
+    }
+    return render(request, "accounts/landing.html", {"stats": stats})
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    healthy, results = health.run_checks()
+    return JsonResponse(
+        {"status": "ok" if healthy else "down", "checks": results}, status=200 if healthy else 503
+    )
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    affiliations = (
+        Affiliation.objects.filter(user=user)
+        .select_related("institution", "institution__country")
+        .order_by("-created_at")
+    )
+    context = {
+        "affiliations": affiliations,
+        "has_verified_email": bool(services.verified_emails(user)),
+        "queue": selectors.verification_queue(user)[:5]
+        if (user.is_secretariat or selectors.is_office(user))
+        else None,
+        "suggested_institutions": selectors.institutions_for_email(user.email)[:5],
+    }
+    if user.is_secretariat:
+        context["secretariat"] = {
+            "countries": Country.objects.count(),
+            "institutions": Institution.objects.count(),
+            "pending": Affiliation.objects.filter(status=AffiliationStatus.PENDING).count(),
+        }
+    return render(request, "accounts/dashboard.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preferences(request: HttpRequest) -> HttpResponse:
+    form = PreferencesForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.user_update_preferences(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your preferences are saved."))
+        return redirect("accounts:preferences")
+    return render(request, "accounts/preferences.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def institution_claim(request: HttpRequest) -> HttpResponse:
+    countries = Country.objects.all()
+    search = InstitutionSearchForm(request.GET or None, countries=countries)
+    results = None
+    if search.is_valid() and (search.cleaned_data["q"] or search.cleaned_data["country"]):
+        results = selectors.institution_search(
+            search.cleaned_data["q"], country=search.cleaned_data["country"]
+        )
+    claim = ClaimForm(request.POST or None)
+    if request.method == "POST":
+        if claim.is_valid():
+            try:
+                affiliation = services.affiliation_claim(
+                    user=request.user,
+                    institution=claim.cleaned_data["institution"],
+                    role=claim.cleaned_data["role"],
+                )
+            except ValidationError as exc:
+                for message in exc.messages:
+                    claim.add_error(None, message)
+            else:
+                if affiliation.is_verified:
+                    messages.success(
+                        request,
+                        _("You are now a verified %(role)s at %(institution)s.")
+                        % {
+                            "role": affiliation.get_role_display().lower(),
+                            "institution": affiliation.institution.name,
+                        },
+                    )
+                else:
+                    messages.info(
+                        request,
+                        _(
+                            "Your claim is waiting for the international office of "
+                            "%(institution)s. We will e-mail you when it is decided."
+                        )
+                        % {"institution": affiliation.institution.name},
+                    )
+                return redirect("accounts:dashboard")
+    return render(
+        request,
+        "accounts/institution_claim.html",
+        {
+            "search": search,
+            "results": results,
+            "claim": claim,
+            "suggested": selectors.institutions_for_email(request.user.email)[:5],
+        },
+    )
+
+
+@require_GET
+def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    institution = get_object_or_404(
+        Institution.objects.select_related("country").prefetch_related("domains"), pk=pk
+    )
+    return render(
+        request,
+        "accounts/institution_detail.html",
+        {"institution": institution, "summary": selectors.institution_summary(institution)},
+    )
+
+
+@office_required
+@require_GET
+def verification_queue(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.verification_queue(request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "accounts/verification_queue.html", {"page": page})
+
+
+@office_required
+@require_POST
+def affiliation_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    affiliation = selectors.get_affiliation_for_decider(request.user, pk)
+    try:
+        services.affiliation_verify(affiliation=affiliation, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("%(name)s is verified as %(role)s.")
+            % {"name": affiliation.user, "role": affiliation.get_role_display().lower()},
+        )
+    return redirect("accounts:verification-queue")
+
+
+@office_required
+@require_http_methods(["GET", "POST"])
+def affiliation_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    affiliation = selectors.get_affiliation_for_decider(request.user, pk)
+    form = RefuseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.affiliation_refuse(
+                affiliation=affiliation, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request, _("The claim of %(name)s is refused.") % {"name": affiliation.user}
+            )
+            return redirect("accounts:verification-queue")
+    return render(
+        request, "accounts/affiliation_refuse.html", {"affiliation": affiliation, "form": form}
+    )
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Django's set_language, remembering the choice on the account of a signed-in user
+    (whose saved preference otherwise wins over the cookie)."""
+    language = request.POST.get("language", "")
+    if request.user.is_authenticated and language in dict(settings.LANGUAGES):
+        services.user_update_preferences(user=request.user, preferred_language=language)
+    return django_set_language(request)

@@ -1,0 +1,9 @@
+"""Every REST endpoint under /api/v1/; each app contributes its own routes."""
+
+from django.urls import include, path
+
+app_name = "api"
+
+urlpatterns = [
+    path("", include("accounts.api")),
+]

@@ -1,0 +1,189 @@
+"""Shared fixtures: personas, service requirements, a live ASGI server and a browser.
+
+Tests that need PostgreSQL, Redis or chromium are marked; they skip when the part
+is missing on a developer's machine, and fail when CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+
+import pytest
+from django.conf import settings
+
+from tests import factories
+
+CI = os.environ.get("CI", "").lower() == "true"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def _missing(reason: str) -> None:
+    if CI:
+        pytest.fail(f"CI=true and {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def redis_available() -> bool:
+    if not settings.REDIS_URL:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") and (
+        settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"
+    ):
+        _missing("this test needs PostgreSQL: set DATABASE_URL")
+    if item.get_closest_marker("redis") and not redis_available():
+        _missing("this test needs Redis: set REDIS_URL to a running server")
+    if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
+        _missing(f"this test needs Debian's chromium at {CHROMIUM}")
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # allauth's rate limits live in the cache; one test's sign-ups must not throttle the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
+# --- personas -----------------------------------------------------------------
+# alice: a verified lecturer at an Asian institution (Universiti Malaya).
+# bob:   the international office of alice's institution.
+# charlie: the international office of another institution, in Europe — an outsider.
+
+
+@pytest.fixture
+def asian_institution(db):
+    return factories.InstitutionFactory(
+        name="Universiti Malaya", country=factories.country("MY"), domains=["um.edu.my"]
+    )
+
+
+@pytest.fixture
+def european_institution(db):
+    return factories.InstitutionFactory(
+        name="Wageningen University",
+        country=factories.country("NL"),
+        domains=["wageningenuniversity.nl"],
+    )
+
+
+@pytest.fixture
+def alice(asian_institution):
+    return factories.lecturer(asian_institution, email="alice@um.edu.my", full_name="Alice Tan")
+
+
+@pytest.fixture
+def bob(asian_institution):
+    return factories.office(asian_institution, email="bob@um.edu.my", full_name="Bob Lim")
+
+
+@pytest.fixture
+def charlie(european_institution):
+    return factories.office(
+        european_institution, email="charlie@wageningenuniversity.nl", full_name="Charlie Visser"
+    )
+
+
+@pytest.fixture
+def secretariat(db):
+    return factories.UserFactory(
+        email="paolo@secretariat.example", full_name="Paolo Rossi", is_secretariat=True
+    )
+
+
+# --- a real ASGI server and a real browser ---------------------------------------
+
+
+class LiveServer:
+    def __init__(self, url: str, server, thread: threading.Thread):
+        self.url = url
+        self._server = server
+        self._thread = thread
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """Tandem's ASGI application under uvicorn in a thread, on a free port.
+
+    The socket is bound and listening before the thread starts, so a client may
+    connect at once: the kernel queues it until uvicorn accepts."""
+    import uvicorn
+
+    from config.asgi import application
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(application, lifespan="off", log_level="warning")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    live = LiveServer(f"http://127.0.0.1:{port}", server, thread)
+    yield live
+    live.stop()
+    sock.close()
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    """Debian's chromium, driven by Playwright."""
+    if not shutil.which(CHROMIUM):
+        _missing(f"this test needs Debian's chromium at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the test
+    # makes between browser steps are still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(
+            executable_path=shutil.which(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-GB", timezone_id="Asia/Kuala_Lumpur")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,4 +1,5 @@
 from django.urls import path
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import api_view
 from rest_framework.request import Request
@@ -33,6 +34,7 @@ class MeSerializer(serializers.ModelSerializer):
         ]
 
 
+@extend_schema(responses=MeSerializer, summary="The signed-in user and their affiliations")
 @api_view(["GET"])
 def me(request: Request) -> Response:
     user = User.objects.prefetch_related("affiliations__institution__country").get(

@@ -6,6 +6,7 @@ is missing on a developer's machine, and fail when CI=true.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -117,14 +118,44 @@ def secretariat(db):
 
 
 class LiveServer:
-    def __init__(self, url: str, server, thread: threading.Thread):
-        self.url = url
+    def __init__(self, server, sock: socket.socket):
+        self.url = "http://127.0.0.1:%d" % sock.getsockname()[1]
+        self.loop: asyncio.AbstractEventLoop | None = None
         self._server = server
-        self._thread = thread
+        self._sock = sock
+        self._loop_ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        async def main():
+            self.loop = asyncio.get_running_loop()
+            self._loop_ready.set()
+            await self._server.serve(sockets=[self._sock])
+
+        asyncio.run(main())
+
+    def start(self) -> None:
+        self._thread.start()
+        self._loop_ready.wait(timeout=10)
 
     def stop(self) -> None:
         self._server.should_exit = True
         self._thread.join(timeout=10)
+        self._sock.close()
+        _close_server_connections()
+
+
+def _close_server_connections() -> None:
+    """Requests ran in asgiref's executor threads and contexts, each with its own
+    database connection; on PostgreSQL end them, or the test database cannot be dropped."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
 
 
 @pytest.fixture
@@ -141,15 +172,11 @@ def asgi_server(transactional_db):
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(application, lifespan="off", log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    live = LiveServer(f"http://127.0.0.1:{port}", server, thread)
+    server = uvicorn.Server(uvicorn.Config(application, lifespan="off", log_level="warning"))
+    live = LiveServer(server, sock)
+    live.start()
     yield live
     live.stop()
-    sock.close()
 
 
 @pytest.fixture

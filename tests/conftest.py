@@ -119,7 +119,7 @@ def secretariat(db):
 
 class LiveServer:
     def __init__(self, server, sock: socket.socket):
-        self.url = "http://127.0.0.1:%d" % sock.getsockname()[1]
+        self.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
         self.loop: asyncio.AbstractEventLoop | None = None
         self._server = server
         self._sock = sock

@@ -26,7 +26,8 @@ import django
 django.setup()
 print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
-    "db": {k: settings.DATABASES["default"].get(k) for k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")},
+    "db": {k: settings.DATABASES["default"].get(k)
+           for k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")},
     "options": settings.DATABASES["default"].get("OPTIONS", {}),
     "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
     "cache": settings.CACHES["default"]["BACKEND"],
@@ -44,7 +45,7 @@ print(json.dumps({
 def run_python(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     clean = {
         "PATH": os.environ["PATH"],
-        "HOME": os.environ.get("HOME", "/tmp"),
+        "HOME": os.environ.get("HOME", str(ROOT)),
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "TANDEM_VAR_DIR": os.environ.get("TANDEM_VAR_DIR", str(ROOT / "var")),
         **env,

@@ -228,6 +228,9 @@ class Affiliation(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Set when the e-mail went out, so a retried task never sends it twice.
+    claim_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decision_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = AffiliationQuerySet.as_manager()
 

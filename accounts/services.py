@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts import tasks
 from accounts.models import (
     Affiliation,
     AffiliationRole,
@@ -56,6 +57,9 @@ def affiliation_claim(*, user: User, institution: Institution, role: str) -> Aff
             affiliation.save()
     except IntegrityError:
         raise ValidationError(ALREADY_CLAIMED, code="already_claimed") from None
+    if affiliation.is_pending:
+        pk = affiliation.pk
+        transaction.on_commit(lambda: tasks.notify_claim_waiting.delay(pk))
     return affiliation
 
 
@@ -85,6 +89,7 @@ def _decide(*, affiliation_id: int, actor: User, status: str, reason: str) -> Af
         affiliation.decided_at = timezone.now()
         affiliation.full_clean(validate_constraints=False)
         affiliation.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        transaction.on_commit(lambda: tasks.notify_claim_decided.delay(affiliation_id))
     return affiliation
 
 

@@ -309,3 +309,8 @@ LOGGING = {
 # --- Tandem -------------------------------------------------------------------
 TANDEM_DEMO_PASSWORD = "tandem-demo-2026"  # noqa: S105 - public demo password, embedded mode only
 TANDEM_DATA_DIR = BASE_DIR / "data"
+# Absolute links in e-mails sent from background tasks, where no request is at hand.
+TANDEM_SITE_URL = env_str(
+    "TANDEM_SITE_URL",
+    f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000",
+)

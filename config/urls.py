@@ -9,6 +9,8 @@ urlpatterns = [
     path("healthz", account_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("", include("exchanges.urls")),
+    path("office/import/", include("exchanges.import_urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

@@ -211,6 +211,7 @@ class Offer(models.Model):
             models.CheckConstraint(
                 condition=models.Q(term_end__gt=models.F("term_start")),
                 name="offer_term_end_after_start",
+                violation_error_message=_("The term must end after it starts."),
             ),
             models.CheckConstraint(
                 condition=models.Q(duration_weeks__gte=1)
@@ -321,7 +322,9 @@ class AvailabilityWindow(models.Model):
         ordering = ["weekday", "start"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(end__gt=models.F("start")), name="window_end_after_start"
+                condition=models.Q(end__gt=models.F("start")),
+                name="window_end_after_start",
+                violation_error_message=_("A time window must end after it starts."),
             ),
             models.CheckConstraint(condition=models.Q(weekday__lte=6), name="window_weekday_valid"),
         ]

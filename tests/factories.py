@@ -97,3 +97,121 @@ def office(institution: Institution, **user_fields) -> User:
     user = UserFactory(**user_fields)
     affiliate(user, institution, AffiliationRole.OFFICE)
     return user
+
+
+# --- reference rows and offers -------------------------------------------------------
+
+_ISCED: dict[str, dict] | None = None
+_SDGS: dict[int, dict] | None = None
+
+
+def isced(code: str):
+    """The real ISCED-F field (and its parents), created from data/ on first use."""
+    from exchanges.models import IscedField
+
+    global _ISCED
+    if _ISCED is None:
+        data = json.loads((settings.TANDEM_DATA_DIR / "isced_f_2013.json").read_text())
+        _ISCED = {f["code"]: f for f in data["fields"]}
+    f = _ISCED[code]
+    parent = None
+    if f["level"] == "narrow":
+        parent = isced(f["broad"])
+    elif f["level"] == "detailed":
+        parent = isced(f["narrow"])
+    obj, _ = IscedField.objects.get_or_create(
+        code=code,
+        defaults={
+            "level": f["level"],
+            "parent": parent,
+            "label_en": f["label_en"],
+            "labels": f.get("labels", {}),
+        },
+    )
+    return obj
+
+
+def sdg(number: int):
+    from exchanges.models import Sdg
+
+    global _SDGS
+    if _SDGS is None:
+        data = json.loads((settings.TANDEM_DATA_DIR / "sdg_goals.json").read_text())
+        _SDGS = {g["number"]: g for g in data["goals"]}
+    g = _SDGS[number]
+    obj, _ = Sdg.objects.get_or_create(
+        number=number,
+        defaults={
+            "short_en": g["short"]["en"],
+            "title_en": g["title"]["en"],
+            "short": g["short"],
+            "title": g["title"],
+        },
+    )
+    return obj
+
+
+def offer_data(**overrides):
+    """Valid data for a COIL offer (Siti's course of the journeys), changed by overrides.
+
+    Keys languages, windows, sdgs, preferred_countries, excluded_countries go to the
+    children; anything else is an offer field."""
+    import datetime as dt
+
+    from exchanges.services import OfferData
+
+    children = {
+        "languages": [("en", "B2")],
+        "windows": [(1, dt.time(15), dt.time(17)), (3, dt.time(15), dt.time(17))],
+        "sdgs": [],
+        "preferred_countries": [],
+        "excluded_countries": [],
+    }
+    fields = {
+        "kind": "coil",
+        "title": "Coastal Ecosystems and Climate Adaptation",
+        "description": "How mangroves, reefs and estuaries respond to a changing climate, "
+        "and how coastal communities adapt.",
+        "learning_outcomes": "Assess adaptation options for a coastal community.",
+        "isced": isced("0521").pk,
+        "level": "6",
+        "students": 35,
+        "term_start": dt.date(2027, 2, 15),
+        "term_end": dt.date(2027, 6, 11),
+        "duration_weeks": 12,
+        "time_zone": "Asia/Kuala_Lumpur",
+        "sync_sessions": 6,
+        "priority": "balanced_mobility",
+        "theme_digitalisation": False,
+        "theme_sustainability": True,
+        "skills": ["intercultural", "teamwork"],
+        "partners_sought": 1,
+    }
+    for key, value in overrides.items():
+        if key in children:
+            children[key] = value
+        else:
+            fields[key] = value
+    if "sdgs" not in overrides:
+        children["sdgs"] = [sdg(13).pk, sdg(14).pk]
+    for code in children["preferred_countries"] + children["excluded_countries"]:
+        country(code)
+    return OfferData(fields=fields, **children)
+
+
+def make_offer(
+    owner: User, *, institution: Institution | None = None, publish: bool = True, **overrides
+):
+    """An offer of owner's institution (their first verified lecturer one), open by default."""
+    from exchanges import services
+
+    if institution is None:
+        institution = Affiliation.objects.get(
+            user=owner, role=AffiliationRole.LECTURER, status=AffiliationStatus.VERIFIED
+        ).institution
+    offer = services.offer_create(
+        owner=owner, institution=institution, data=offer_data(**overrides)
+    )
+    if publish:
+        offer = services.offer_publish(offer=offer, actor=owner)
+    return offer

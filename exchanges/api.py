@@ -1,0 +1,3 @@
+"""REST API for offers under /api/v1/ (being built)."""
+
+urlpatterns: list = []

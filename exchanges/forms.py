@@ -240,6 +240,12 @@ class OfferFilterForm(forms.Form):
         queryset=Country.objects.all(),
         empty_label=_("All countries"),
     )
+    institution = forms.ModelChoiceField(
+        label=_("Institution"),
+        required=False,
+        queryset=Institution.objects.all(),
+        widget=forms.HiddenInput,
+    )
     isced = forms.CharField(
         label=_("ISCED-F field"),
         required=False,
@@ -300,6 +306,7 @@ class OfferFilterForm(forms.Form):
             q=c.get("q") or "",
             region=c.get("region") or "",
             country=c["country"].pk if c.get("country") else "",
+            institution=c["institution"].pk if c.get("institution") else None,
             isced=c.get("isced") or "",
             level=c.get("level") or "",
             language=c.get("language") or "",

@@ -14,7 +14,7 @@ from accounts import health, selectors, services
 from accounts.decorators import office_required
 from accounts.forms import ClaimForm, InstitutionSearchForm, PreferencesForm, RefuseForm
 from accounts.models import Affiliation, AffiliationStatus, Country, Institution
-from exchanges.views import my_offers
+from exchanges.selectors import offers_of
 
 
 @require_GET
@@ -52,7 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         else None,
         "suggested_institutions": selectors.institutions_for_email(user.email)[:5],
     }
-    context["my_offers"] = my_offers(user)
+    context["my_offers"] = offers_of(user)
     context["office_institutions"] = Institution.objects.filter(
         pk__in=selectors.office_institution_ids(user)
     )

@@ -149,3 +149,8 @@ def with_list_relations(qs: QuerySet[Offer]) -> QuerySet[Offer]:
     return qs.select_related("institution__country", "isced", "owner").prefetch_related(
         "languages", "sdgs"
     )
+
+
+def offers_of(user: User, *, limit: int = 20) -> list[Offer]:
+    """The user's own and co-owned offers, newest first, for the dashboard."""
+    return list(with_list_relations(offer_search(user, OfferFilters(mine=True)))[:limit])

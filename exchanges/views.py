@@ -251,11 +251,3 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     return _list_page(request, public=True)
-
-
-def my_offers(user) -> list[Offer]:
-    return list(
-        selectors.with_list_relations(
-            selectors.offer_search(user, selectors.OfferFilters(mine=True))
-        )[:20]
-    )

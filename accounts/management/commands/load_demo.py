@@ -3,6 +3,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_ACCOUNTS, load_demo_accounts
+from accounts.reference import load_dataset
+from exchanges.demo import build_demo_offers, build_journey_offers
 
 
 class Command(BaseCommand):
@@ -11,6 +13,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         call_command("load_reference", stdout=self.stdout)
         load_demo_accounts()
+        build_journey_offers()
+        loaded, rows = load_dataset(
+            key="demo-offers",
+            file="course_descriptions_open.csv",
+            source="CSyllabus (MIT) and University of Trento open data (CC BY-SA 4.0)",
+            licence="per row: MIT or CC BY-SA 4.0; demo offers from CC BY-SA rows are CC BY-SA",
+            loader=build_demo_offers,
+        )
+        self.stdout.write(f"demo-offers: {'loaded' if loaded else 'unchanged'} ({rows} offers)")
         self.stdout.write(
             f"demo accounts ready ({len(DEMO_ACCOUNTS)}); password: {settings.TANDEM_DEMO_PASSWORD}"
         )

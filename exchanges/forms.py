@@ -124,6 +124,7 @@ class OfferForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["isced"].choices = isced_grouped_choices()
+        self.fields["kind"].choices = OfferKind.choices  # a radio list needs no blank entry
         if self.instance.pk:
             self.initial["isced"] = self.instance.isced_id
 

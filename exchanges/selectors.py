@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -94,11 +94,14 @@ def _text_search(qs: QuerySet[Offer], q: str) -> QuerySet[Offer]:
         # Every word, each as a prefix ("ecosystem" finds "ecosystems").
         tsquery = " & ".join(f"{w.lower()}:*" for w in words)
         match = RawSQL(
-            "exchanges_offer.search_vector @@ to_tsquery('simple'::regconfig, %s)", (tsquery,)
+            "exchanges_offer.search_vector @@ to_tsquery('simple'::regconfig, %s)",
+            (tsquery,),
+            output_field=BooleanField(),
         )
         rank = RawSQL(
             "ts_rank(exchanges_offer.search_vector, to_tsquery('simple'::regconfig, %s))",
             (tsquery,),
+            output_field=FloatField(),
         )
         return qs.filter(Q(match)).annotate(rank=rank)
     # SQLite, and scripts without spaces: every word as a substring, title hits first.
@@ -122,7 +125,7 @@ def offer_search(user: User, filters: OfferFilters) -> QuerySet[Offer]:
     if filters.institution:
         qs = qs.filter(institution_id=filters.institution)
     if filters.isced:
-        qs = qs.filter(isced_id__startswith=filters.isced)
+        qs = qs.filter(isced__code__startswith=filters.isced)
     if filters.level:
         qs = qs.filter(level=filters.level)
     if filters.language:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AffiliationRole, AffiliationStatus, Institution
-from exchanges import selectors, services
+from exchanges import selectors, services, validation
 from exchanges.forms import (
     CoOwnersForm,
     InstitutionChoiceForm,
@@ -48,6 +48,22 @@ def _attach_errors(exc: ValidationError, form, languages, windows) -> None:
                 form.add_error(None, problem)
 
 
+def _check_children(form, languages, windows) -> None:
+    chosen = [
+        (f.cleaned_data["language"], f.cleaned_data["cefr"])
+        for f in languages
+        if f.cleaned_data.get("language")
+    ]
+    slots = [
+        (f.cleaned_data["weekday"], f.cleaned_data["start"], f.cleaned_data["end"])
+        for f in windows
+        if f.cleaned_data.get("weekday") is not None
+    ]
+    sync = form.cleaned_data.get("sync_sessions") or 0
+    languages._non_form_errors.extend(str(e) for e in validation.language_errors(chosen))
+    windows._non_form_errors.extend(str(e) for e in validation.window_errors(slots, sync))
+
+
 def _formsets(request, offer: Offer | None):
     if request.method == "POST":
         return (
@@ -79,6 +95,9 @@ def _offer_form_page(request, *, offer: Offer | None, institution_form=None):
             [form.is_valid(), languages.is_valid(), windows.is_valid()]
             + ([institution_form.is_valid()] if institution_form else [])
         )
+        if not valid and languages.is_valid() and windows.is_valid():
+            # Say everything at once: the child rows' problems too, not only the fields'.
+            _check_children(form, languages, windows)
         if valid:
             data = offer_data_from_forms(form, languages, windows)
             try:

@@ -9,129 +9,391 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_affiliation_notified'),
-        ('exchanges', '0001_initial'),
+        ("accounts", "0002_affiliation_notified"),
+        ("exchanges", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Offer',
+            name="Offer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('coil', 'COIL — two classes work together'), ('virtual_mobility', 'Virtual mobility — seats for partner students'), ('blended', 'Blended — virtual plus a short physical phase')], max_length=20, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='course title')),
-                ('description', models.TextField(max_length=10000, verbose_name='description')),
-                ('learning_outcomes', models.TextField(blank=True, max_length=5000, verbose_name='learning outcomes')),
-                ('level', models.CharField(choices=[('4', 'EQF 4 — upper secondary / vocational'), ('5', 'EQF 5 — short-cycle tertiary / TVET'), ('6', 'EQF 6 — bachelor'), ('7', 'EQF 7 — master'), ('8', 'EQF 8 — doctorate'), ('nonformal', 'Non-formal / lifelong learning')], max_length=10, verbose_name='level')),
-                ('students', models.PositiveIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(2000)], verbose_name='students or seats')),
-                ('term_start', models.DateField(verbose_name='term starts')),
-                ('term_end', models.DateField(verbose_name='term ends')),
-                ('duration_weeks', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(104)], verbose_name='duration in weeks')),
-                ('time_zone', models.CharField(max_length=64, validators=[accounts.validators.validate_time_zone], verbose_name='time zone')),
-                ('sync_sessions', models.PositiveSmallIntegerField(default=0, help_text='0 if the course runs without live sessions.', validators=[django.core.validators.MaxValueValidator(100)], verbose_name='synchronous sessions wanted')),
-                ('priority', models.CharField(blank=True, choices=[('quality_recognition', 'Quality assurance and recognition'), ('business_industry', 'Engaging business and industry'), ('balanced_mobility', 'Balanced mobility'), ('lifelong_learning', 'Lifelong learning including TVET')], max_length=24, verbose_name='ASEM thematic priority')),
-                ('theme_digitalisation', models.BooleanField(default=False, verbose_name='digitalisation')),
-                ('theme_sustainability', models.BooleanField(default=False, verbose_name='sustainable development')),
-                ('skills', models.JSONField(blank=True, default=list, verbose_name='transversal skills')),
-                ('partners_sought', models.PositiveSmallIntegerField(default=1, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(10)], verbose_name='partners sought')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open'), ('paired', 'Paired'), ('closed', 'Closed')], default='draft', max_length=8, verbose_name='status')),
-                ('search_document', models.TextField(blank=True, editable=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published')),
-                ('co_owners', models.ManyToManyField(blank=True, related_name='co_owned_offers', to=settings.AUTH_USER_MODEL, verbose_name='co-owners')),
-                ('duplicated_from', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='exchanges.offer')),
-                ('excluded_countries', models.ManyToManyField(blank=True, related_name='+', to='accounts.country', verbose_name='excluded countries')),
-                ('institution', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offers', to='accounts.institution', verbose_name='institution')),
-                ('isced', models.ForeignKey(help_text='The detailed field, four digits: 0521 is “Environmental sciences”.', on_delete=django.db.models.deletion.PROTECT, related_name='offers', to='exchanges.iscedfield', verbose_name='field of education (ISCED-F)')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offers', to=settings.AUTH_USER_MODEL)),
-                ('preferred_countries', models.ManyToManyField(blank=True, related_name='+', to='accounts.country', verbose_name='preferred countries')),
-                ('sdgs', models.ManyToManyField(blank=True, related_name='offers', to='exchanges.sdg', verbose_name='SDGs')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("coil", "COIL — two classes work together"),
+                            ("virtual_mobility", "Virtual mobility — seats for partner students"),
+                            ("blended", "Blended — virtual plus a short physical phase"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="course title")),
+                ("description", models.TextField(max_length=10000, verbose_name="description")),
+                (
+                    "learning_outcomes",
+                    models.TextField(blank=True, max_length=5000, verbose_name="learning outcomes"),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[
+                            ("4", "EQF 4 — upper secondary / vocational"),
+                            ("5", "EQF 5 — short-cycle tertiary / TVET"),
+                            ("6", "EQF 6 — bachelor"),
+                            ("7", "EQF 7 — master"),
+                            ("8", "EQF 8 — doctorate"),
+                            ("nonformal", "Non-formal / lifelong learning"),
+                        ],
+                        max_length=10,
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "students",
+                    models.PositiveIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(2000),
+                        ],
+                        verbose_name="students or seats",
+                    ),
+                ),
+                ("term_start", models.DateField(verbose_name="term starts")),
+                ("term_end", models.DateField(verbose_name="term ends")),
+                (
+                    "duration_weeks",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(104),
+                        ],
+                        verbose_name="duration in weeks",
+                    ),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(
+                        max_length=64,
+                        validators=[accounts.validators.validate_time_zone],
+                        verbose_name="time zone",
+                    ),
+                ),
+                (
+                    "sync_sessions",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="0 if the course runs without live sessions.",
+                        validators=[django.core.validators.MaxValueValidator(100)],
+                        verbose_name="synchronous sessions wanted",
+                    ),
+                ),
+                (
+                    "priority",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("quality_recognition", "Quality assurance and recognition"),
+                            ("business_industry", "Engaging business and industry"),
+                            ("balanced_mobility", "Balanced mobility"),
+                            ("lifelong_learning", "Lifelong learning including TVET"),
+                        ],
+                        max_length=24,
+                        verbose_name="ASEM thematic priority",
+                    ),
+                ),
+                (
+                    "theme_digitalisation",
+                    models.BooleanField(default=False, verbose_name="digitalisation"),
+                ),
+                (
+                    "theme_sustainability",
+                    models.BooleanField(default=False, verbose_name="sustainable development"),
+                ),
+                (
+                    "skills",
+                    models.JSONField(blank=True, default=list, verbose_name="transversal skills"),
+                ),
+                (
+                    "partners_sought",
+                    models.PositiveSmallIntegerField(
+                        default=1,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(10),
+                        ],
+                        verbose_name="partners sought",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("open", "Open"),
+                            ("paired", "Paired"),
+                            ("closed", "Closed"),
+                        ],
+                        default="draft",
+                        max_length=8,
+                        verbose_name="status",
+                    ),
+                ),
+                ("search_document", models.TextField(blank=True, editable=False)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated"),
+                ),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="published"),
+                ),
+                (
+                    "co_owners",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="co_owned_offers",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="co-owners",
+                    ),
+                ),
+                (
+                    "duplicated_from",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="exchanges.offer",
+                    ),
+                ),
+                (
+                    "excluded_countries",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="accounts.country",
+                        verbose_name="excluded countries",
+                    ),
+                ),
+                (
+                    "institution",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="offers",
+                        to="accounts.institution",
+                        verbose_name="institution",
+                    ),
+                ),
+                (
+                    "isced",
+                    models.ForeignKey(
+                        help_text="The detailed field, four digits: 0521 is “Environmental sciences”.",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="offers",
+                        to="exchanges.iscedfield",
+                        verbose_name="field of education (ISCED-F)",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="offers",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "preferred_countries",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="accounts.country",
+                        verbose_name="preferred countries",
+                    ),
+                ),
+                (
+                    "sdgs",
+                    models.ManyToManyField(
+                        blank=True, related_name="offers", to="exchanges.sdg", verbose_name="SDGs"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'offer',
-                'verbose_name_plural': 'offers',
-                'ordering': ['-published_at', '-created_at'],
+                "verbose_name": "offer",
+                "verbose_name_plural": "offers",
+                "ordering": ["-published_at", "-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='AvailabilityWindow',
+            name="AvailabilityWindow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], verbose_name='weekday')),
-                ('start', models.TimeField(verbose_name='from')),
-                ('end', models.TimeField(verbose_name='to')),
-                ('offer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='windows', to='exchanges.offer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        verbose_name="weekday",
+                    ),
+                ),
+                ("start", models.TimeField(verbose_name="from")),
+                ("end", models.TimeField(verbose_name="to")),
+                (
+                    "offer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="windows",
+                        to="exchanges.offer",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['weekday', 'start'],
+                "ordering": ["weekday", "start"],
             },
         ),
         migrations.CreateModel(
-            name='OfferLanguage',
+            name="OfferLanguage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(max_length=8, verbose_name='language')),
-                ('cefr', models.CharField(choices=[('A1', 'A1'), ('A2', 'A2'), ('B1', 'B1'), ('B2', 'B2'), ('C1', 'C1'), ('C2', 'C2')], max_length=2, verbose_name='level needed')),
-                ('offer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='languages', to='exchanges.offer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("language", models.CharField(max_length=8, verbose_name="language")),
+                (
+                    "cefr",
+                    models.CharField(
+                        choices=[
+                            ("A1", "A1"),
+                            ("A2", "A2"),
+                            ("B1", "B1"),
+                            ("B2", "B2"),
+                            ("C1", "C1"),
+                            ("C2", "C2"),
+                        ],
+                        max_length=2,
+                        verbose_name="level needed",
+                    ),
+                ),
+                (
+                    "offer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="languages",
+                        to="exchanges.offer",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['pk'],
+                "ordering": ["pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['status', '-published_at'], name='offer_status_published_idx'),
+            model_name="offer",
+            index=models.Index(
+                fields=["status", "-published_at"], name="offer_status_published_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['status', 'isced'], name='offer_status_isced_idx'),
+            model_name="offer",
+            index=models.Index(fields=["status", "isced"], name="offer_status_isced_idx"),
         ),
         migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['status', 'level'], name='offer_status_level_idx'),
+            model_name="offer",
+            index=models.Index(fields=["status", "level"], name="offer_status_level_idx"),
         ),
         migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['status', 'term_start', 'term_end'], name='offer_status_term_idx'),
+            model_name="offer",
+            index=models.Index(
+                fields=["status", "term_start", "term_end"], name="offer_status_term_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='offer',
-            index=models.Index(fields=['owner', 'status'], name='offer_owner_status_idx'),
+            model_name="offer",
+            index=models.Index(fields=["owner", "status"], name="offer_owner_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('term_end__gt', models.F('term_start'))), name='offer_term_end_after_start', violation_error_message='The term must end after it starts.'),
+            model_name="offer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("term_end__gt", models.F("term_start"))),
+                name="offer_term_end_after_start",
+                violation_error_message="The term must end after it starts.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('duration_weeks__gte', 1), ('students__gte', 1), ('partners_sought__gte', 1)), name='offer_positive_numbers'),
+            model_name="offer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("duration_weeks__gte", 1), ("students__gte", 1), ("partners_sought__gte", 1)
+                ),
+                name="offer_positive_numbers",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'open', 'paired', 'closed'])), name='offer_status_valid'),
+            model_name="offer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "open", "paired", "closed"])),
+                name="offer_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='offer',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('published_at__isnull', False), _connector='OR'), name='offer_published_has_date'),
+            model_name="offer",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "draft"), ("published_at__isnull", False), _connector="OR"
+                ),
+                name="offer_published_has_date",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='availabilitywindow',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='window_end_after_start', violation_error_message='A time window must end after it starts.'),
+            model_name="availabilitywindow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))),
+                name="window_end_after_start",
+                violation_error_message="A time window must end after it starts.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='availabilitywindow',
-            constraint=models.CheckConstraint(condition=models.Q(('weekday__lte', 6)), name='window_weekday_valid'),
+            model_name="availabilitywindow",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("weekday__lte", 6)), name="window_weekday_valid"
+            ),
         ),
         migrations.AddIndex(
-            model_name='offerlanguage',
-            index=models.Index(fields=['language', 'offer'], name='offer_language_idx'),
+            model_name="offerlanguage",
+            index=models.Index(fields=["language", "offer"], name="offer_language_idx"),
         ),
         migrations.AddConstraint(
-            model_name='offerlanguage',
-            constraint=models.UniqueConstraint(fields=('offer', 'language'), name='offer_language_unique'),
+            model_name="offerlanguage",
+            constraint=models.UniqueConstraint(
+                fields=("offer", "language"), name="offer_language_unique"
+            ),
         ),
     ]

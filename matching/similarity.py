@@ -1,0 +1,432 @@
+"""Text similarity between offers: TF-IDF on words and character n-grams, cosine top-k.
+
+Vectors in, scores out — no Django. `TextModel` is fitted on (id, text) pairs, persisted to
+a file path and loaded lazily by each process; scikit-learn is imported inside methods so
+importing this module stays cheap.
+
+The vector of a text is the concatenation of two L2-normalised TF-IDF parts, scaled so the
+whole has unit length: cosine = word_weight·cos(words) + (1 − word_weight)·cos(chars).
+
+- words: unigrams and bigrams (sublinear tf, accents stripped, lower-cased);
+- characters: 3–5-grams inside word boundaries, like scikit-learn's ``char_wb``, computed
+  once per distinct word and summed per document — the same counts, an order of magnitude
+  faster to fit than running ``char_wb`` over every document.
+
+Each part keeps only its `max_terms` heaviest entries per document (then re-normalised):
+character n-grams would otherwise put ~1,000 non-zeros in every row, which costs memory
+and makes the inverted-index product touch most of the matrix.
+
+Only the transposed matrix (terms × offers, CSR) is kept: scoring one query reads just the
+posting lists of the query's terms, ~10× faster than a row-major product at 100k rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+FORMAT_VERSION = 1
+
+# One token = two or more word characters, as scikit-learn's default token_pattern.
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+
+
+class ModelFormatError(Exception):
+    """The file holds a model of another FORMAT_VERSION (or no model): refit."""
+
+
+def data_hash(docs: Iterable[tuple[int, str]], params: dict[str, Any] | None = None) -> str:
+    """A stable hash of the training data and parameters; equal hash → refit is a no-op."""
+    h = hashlib.sha256(repr(sorted((params or {}).items())).encode())
+    for doc_id, text in sorted(docs):
+        h.update(f"{doc_id}\x1f{text}\x1e".encode())
+    return h.hexdigest()[:16]
+
+
+@lru_cache(maxsize=200_000)
+def _word_ngrams(word: str, lo: int, hi: int) -> tuple[tuple[str, int], ...]:
+    """char_wb n-grams of one word with their counts (word padded with one space each side)."""
+    padded = f" {word} "
+    counts: Counter[str] = Counter()
+    for n in range(lo, hi + 1):
+        if len(padded) < n:
+            counts[padded] += 1  # as char_wb: a short word is one n-gram of itself
+            continue
+        for i in range(len(padded) - n + 1):
+            counts[padded[i : i + n]] += 1
+    return tuple(counts.items())
+
+
+def _keep_top(x: sp.csr_matrix, max_terms: int | None) -> sp.csr_matrix:
+    """Keep the `max_terms` largest entries of each row, then L2-normalise rows."""
+    from sklearn.preprocessing import normalize
+
+    x = x.tocsr()
+    # Canonical order first, so that fit and transform prune ties identically.
+    x.sum_duplicates()
+    x.sort_indices()
+    if max_terms is not None:
+        lengths = np.diff(x.indptr)
+        if lengths.max(initial=0) > max_terms:
+            keep = np.ones(x.nnz, dtype=bool)
+            for row in np.flatnonzero(lengths > max_terms):
+                a, b = x.indptr[row], x.indptr[row + 1]
+                drop = np.argpartition(x.data[a:b], b - a - max_terms)[: b - a - max_terms]
+                keep[a + drop] = False
+            x.data[~keep] = 0
+            x.eliminate_zeros()
+    return normalize(x, copy=False).astype(np.float32)
+
+
+class TextModel:
+    """Fitted text vectors for a set of offers, with fast cosine top-k.
+
+    Scores are cosines in [0, 1] (all weights are non-negative). Ids are plain ints; row
+    order follows the order given to `fit`.
+    """
+
+    FORMAT_VERSION = FORMAT_VERSION
+
+    def __init__(
+        self,
+        *,
+        word_weight: float = 0.5,
+        word_max_terms: int | None = 160,
+        char_max_terms: int | None = 128,
+        char_ngrams: tuple[int, int] = (3, 5),
+        min_df: int = 2,
+        svd_components: int | None = None,
+        svd_weight: float = 0.5,
+    ) -> None:
+        """`svd_components` adds an LSA part (TruncatedSVD of the combined vectors): the
+        score becomes (1 − svd_weight)·sparse cosine + svd_weight·LSA cosine."""
+        if not 0.0 <= word_weight <= 1.0 or not 0.0 <= svd_weight <= 1.0:
+            raise ValueError("word_weight and svd_weight must lie in [0, 1]")
+        self.params: dict[str, Any] = {
+            "word_weight": word_weight,
+            "word_max_terms": word_max_terms,
+            "char_max_terms": char_max_terms,
+            "char_ngrams": tuple(char_ngrams),
+            "min_df": min_df,
+            "svd_components": svd_components,
+            "svd_weight": svd_weight,
+        }
+        self.data_hash = ""
+        self.ids = np.zeros(0, dtype=np.int64)
+        self._words: Any = None  # fitted TfidfVectorizer
+        self._char_vocab: dict[str, int] = {}
+        self._char_idf = np.zeros(0, dtype=np.float32)
+        self._xt = sp.csr_matrix((0, 0), dtype=np.float32)  # terms × offers
+        self._svd: Any = None
+        self._lsa = np.zeros((0, 0), dtype=np.float32)  # offers × components, unit rows
+        self._sorted_ids = np.zeros(0, dtype=np.int64)
+        self._sorted_rows = np.zeros(0, dtype=np.int64)
+
+    # ----------------------------------------------------------------- fitting
+
+    def fit(self, docs: Sequence[tuple[int, str]]) -> TextModel:
+        """Fit on all offers' (id, text); ids must be unique. Returns self."""
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+
+        ids = np.fromiter((doc_id for doc_id, _ in docs), dtype=np.int64, count=len(docs))
+        if len(np.unique(ids)) != len(ids):
+            raise ValueError("ids must be unique")
+        texts = [text for _, text in docs]
+        p = self.params
+        self._words = TfidfVectorizer(
+            ngram_range=(1, 2),
+            min_df=min(p["min_df"], max(1, len(texts))),
+            sublinear_tf=True,
+            strip_accents="unicode",
+            dtype=np.float32,
+        )
+        words = self._words.fit_transform(texts)
+        # The pruned-terms set is large and only for introspection (scikit-learn docs).
+        self._words.stop_words_ = None
+
+        # Character part: count words once, expand each distinct word into its n-grams.
+        counter = CountVectorizer(strip_accents="unicode", dtype=np.float32)
+        word_counts = counter.fit_transform(texts)
+        vocab_words = counter.get_feature_names_out()
+        self._char_vocab = {}
+        rows, cols, vals = [], [], []
+        lo, hi = p["char_ngrams"]
+        for w_index, word in enumerate(vocab_words):
+            for gram, count in _word_ngrams(word, lo, hi):
+                col = self._char_vocab.setdefault(gram, len(self._char_vocab))
+                rows.append(w_index)
+                cols.append(col)
+                vals.append(count)
+        expand = sp.csr_matrix(
+            (np.asarray(vals, np.float32), (rows, cols)),
+            shape=(len(vocab_words), len(self._char_vocab)),
+        )
+        chars = (word_counts @ expand).tocsr()
+        df = np.bincount(chars.indices, minlength=chars.shape[1])
+        # Smoothed idf, as TfidfTransformer(smooth_idf=True).
+        self._char_idf = (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
+        chars.data = (1 + np.log(chars.data)) * self._char_idf[chars.indices]
+
+        x = self._combine(words, chars)
+        self.ids = ids
+        self._xt = x.T.tocsr()
+        self._index_ids()
+        if p["svd_components"]:
+            self._fit_svd(x)
+        self.data_hash = data_hash(docs, p)
+        return self
+
+    def _fit_svd(self, x: sp.csr_matrix) -> None:
+        from sklearn.decomposition import TruncatedSVD
+        from sklearn.preprocessing import normalize
+
+        n = min(self.params["svd_components"], x.shape[0] - 1, x.shape[1] - 1)
+        self._svd = TruncatedSVD(n_components=max(1, n), random_state=0)
+        self._lsa = normalize(self._svd.fit_transform(x)).astype(np.float32)
+        self._svd.components_ = self._svd.components_.astype(np.float32)
+
+    def _combine(self, words: sp.spmatrix, chars: sp.spmatrix) -> sp.csr_matrix:
+        p = self.params
+        a = math.sqrt(p["word_weight"])
+        b = math.sqrt(1.0 - p["word_weight"])
+        words = _keep_top(words, p["word_max_terms"])
+        chars = _keep_top(chars, p["char_max_terms"])
+        return sp.hstack([words * a, chars * b], format="csr", dtype=np.float32)
+
+    def _index_ids(self) -> None:
+        self._sorted_rows = np.argsort(self.ids, kind="stable")
+        self._sorted_ids = self.ids[self._sorted_rows]
+
+    # ------------------------------------------------------------ vectors
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def n_features(self) -> int:
+        return self._xt.shape[0]
+
+    def rows_of(self, ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Row index of each id in the model, −1 where the id is unknown."""
+        ids = np.asarray(ids, dtype=np.int64)
+        pos = np.searchsorted(self._sorted_ids, ids)
+        pos = np.minimum(pos, max(len(self._sorted_ids) - 1, 0))
+        found = (len(self._sorted_ids) > 0) & (self._sorted_ids[pos] == ids)
+        return np.where(found, self._sorted_rows[pos], -1)
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """Vectors (rows, unit length or empty) for new texts with the fitted vocabulary."""
+        if self._words is None:
+            raise RuntimeError("model is not fitted")
+        words = self._words.transform(list(texts))
+        lo, hi = self.params["char_ngrams"]
+        analyse = self._words.build_preprocessor()
+        rows, cols, vals = [], [], []
+        for r, text in enumerate(texts):
+            grams: Counter[int] = Counter()
+            for word in _TOKEN.findall(analyse(text)):
+                for gram, count in _word_ngrams(word, lo, hi):
+                    col = self._char_vocab.get(gram)
+                    if col is not None:
+                        grams[col] += count
+            rows.extend([r] * len(grams))
+            cols.extend(grams.keys())
+            vals.extend(grams.values())
+        chars = sp.csr_matrix(
+            (np.asarray(vals, np.float32), (rows, cols)),
+            shape=(len(texts), len(self._char_vocab)),
+        )
+        chars.data = (1 + np.log(chars.data)) * self._char_idf[chars.indices]
+        return self._combine(words, chars)
+
+    def rows(self, ids: Sequence[int] | np.ndarray) -> sp.csr_matrix:
+        """Stored vectors of known ids (KeyError for an unknown id)."""
+        index = self.rows_of(ids)
+        if (index < 0).any():
+            raise KeyError(f"unknown ids: {np.asarray(ids)[index < 0][:5].tolist()}")
+        return self._xt[:, index].T.tocsr()
+
+    def vector(self, doc_id: int) -> sp.csr_matrix:
+        """The stored vector of one id, as a 1-row matrix."""
+        return self.rows([doc_id])
+
+    # ------------------------------------------------------------ scoring
+
+    def _lsa_of(self, queries: sp.csr_matrix) -> np.ndarray:
+        from sklearn.preprocessing import normalize
+
+        return normalize(self._svd.transform(queries)).astype(np.float32)
+
+    def scores(self, query: sp.spmatrix) -> np.ndarray:
+        """Cosine of one query vector (1 row) against every row: float32, length len(self).
+
+        Reads only the posting lists of the query's terms (the transposed layout).
+        """
+        q = sp.csr_matrix(query, dtype=np.float32)
+        if q.shape != (1, self.n_features):
+            raise ValueError(f"query must be 1 × {self.n_features}")
+        q.sum_duplicates()
+        if q.nnz:
+            out = np.asarray(self._xt[q.indices].T @ q.data, dtype=np.float32).ravel()
+        else:
+            out = np.zeros(len(self), dtype=np.float32)
+        if self._svd is not None:
+            w = self.params["svd_weight"]
+            out = (1 - w) * out + w * np.maximum(self._lsa @ self._lsa_of(q)[0], 0)
+        return out
+
+    def topk(
+        self,
+        query: sp.spmatrix,
+        k: int = 10,
+        *,
+        candidates: np.ndarray | Sequence[int] | None = None,
+        exclude: Iterable[int] = (),
+    ) -> list[tuple[int, float]]:
+        """The k best (id, score), best first, ties by row order.
+
+        `candidates` restricts the search: a boolean mask over rows (length len(self)) or
+        a sequence of ids. Ids in `exclude` are never returned (e.g. the query itself).
+        Rows with score 0 are still returned when fewer than k score above 0.
+        """
+        s = self.scores(query)
+        allowed = self._allowed(candidates)
+        if allowed is not None:
+            s = np.where(allowed, s, -np.inf)
+        excluded = self.rows_of(list(exclude))
+        s[excluded[excluded >= 0]] = -np.inf
+        top = _top_indices(s, k)
+        return [(int(self.ids[i]), float(s[i])) for i in top if np.isfinite(s[i])]
+
+    def _allowed(self, candidates: np.ndarray | Sequence[int] | None) -> np.ndarray | None:
+        if candidates is None:
+            return None
+        arr = np.asarray(candidates)
+        if arr.dtype == bool:
+            if arr.shape != (len(self),):
+                raise ValueError("a candidate mask must have one entry per row")
+            return arr
+        mask = np.zeros(len(self), dtype=bool)
+        rows = self.rows_of(arr)
+        mask[rows[rows >= 0]] = True
+        return mask
+
+    def subset(self, rows: np.ndarray | Sequence[int]) -> TextModel:
+        """A view restricted to these row indices (shares the vocabulary; not for `save`)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        view = TextModel.__new__(TextModel)
+        view.__dict__.update(self.__dict__)
+        view.ids = self.ids[rows]
+        view._xt = self._xt[:, rows].tocsr()
+        if self._svd is not None:
+            view._lsa = self._lsa[rows]
+        view._index_ids()
+        return view
+
+    def score_block(self, queries: sp.spmatrix) -> np.ndarray:
+        """Dense cosines, shape (n_queries, len(self)), for a modest batch of query rows."""
+        q = sp.csr_matrix(queries, dtype=np.float32)
+        out = (q @ self._xt).toarray()
+        if self._svd is not None:
+            w = self.params["svd_weight"]
+            out = (1 - w) * out + w * np.maximum(self._lsa_of(q) @ self._lsa.T, 0)
+        return out.astype(np.float32, copy=False)
+
+    def topk_batch(
+        self,
+        queries: sp.spmatrix,
+        k: int = 10,
+        *,
+        candidates: np.ndarray | Sequence[int] | None = None,
+        exclude_ids: np.ndarray | Sequence[int] | None = None,
+        batch_size: int = 256,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k for many query rows at once, for candidate generation.
+
+        Returns (ids, scores), both shape (n_queries, k), best first; where fewer than k
+        candidates exist the tail holds id −1 and score −inf. `candidates` (mask or ids)
+        restricts the columns once for all queries; `exclude_ids[i]` (optional, one id per
+        query) is never returned for query i. Memory is O(batch_size × n_candidates); the
+        cost is one sparse product per batch, never a dense all-pairs matrix.
+        """
+        allowed = self._allowed(candidates)
+        target = self.subset(np.flatnonzero(allowed)) if allowed is not None else self
+        q = sp.csr_matrix(queries, dtype=np.float32)
+        n = q.shape[0]
+        kk = min(k, len(target))
+        out_ids = np.full((n, k), -1, dtype=np.int64)
+        out_scores = np.full((n, k), -np.inf, dtype=np.float32)
+        if kk == 0:
+            return out_ids, out_scores
+        for lo in range(0, n, batch_size):
+            hi = min(n, lo + batch_size)
+            s = target.score_block(q[lo:hi])
+            if exclude_ids is not None:
+                hit = target.ids[None, :] == np.asarray(exclude_ids[lo:hi])[:, None]
+                s[hit] = -np.inf
+            part = np.argpartition(-s, kk - 1, axis=1)[:, :kk]
+            part_scores = np.take_along_axis(s, part, axis=1)
+            order = np.lexsort((part, -part_scores), axis=1)
+            best = np.take_along_axis(part, order, axis=1)
+            best_scores = np.take_along_axis(part_scores, order, axis=1)
+            out_scores[lo:hi, :kk] = best_scores
+            out_ids[lo:hi, :kk] = np.where(np.isfinite(best_scores), target.ids[best], -1)
+        return out_ids, out_scores
+
+    # ------------------------------------------------------------ persistence
+
+    def save(self, path: str | Path) -> None:
+        """Write the fitted model to `path` (joblib), atomically (write, then rename)."""
+        import joblib
+
+        path = Path(path)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        state = {k: v for k, v in self.__dict__.items() if not k.startswith("_sorted")}
+        joblib.dump({"format_version": FORMAT_VERSION, "state": state}, tmp)
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: str | Path) -> TextModel:
+        """Read a model written by `save`; ModelFormatError when it is of another version.
+
+        Only load files this application wrote: joblib files are pickles.
+        """
+        import joblib
+
+        payload = joblib.load(Path(path))
+        if not isinstance(payload, dict) or payload.get("format_version") != FORMAT_VERSION:
+            raise ModelFormatError(f"{path} is not a version-{FORMAT_VERSION} text model")
+        model = cls.__new__(cls)
+        model.__dict__.update(payload["state"])
+        model._index_ids()
+        return model
+
+    def memory_bytes(self) -> int:
+        """Approximate resident size of the arrays and vocabularies (for benchmarks)."""
+        size = self._xt.data.nbytes + self._xt.indices.nbytes + self._xt.indptr.nbytes
+        size += self.ids.nbytes * 3 + self._char_idf.nbytes + self._lsa.nbytes
+        if self._svd is not None:
+            size += self._svd.components_.nbytes
+        if self._words is not None:
+            size += self._words.idf_.nbytes
+            size += sum(len(t) + 100 for t in self._words.vocabulary_)
+        size += sum(len(g) + 100 for g in self._char_vocab)
+        return size
+
+
+def _top_indices(s: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the k largest values of s, largest first, ties by index."""
+    k = min(k, len(s))
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    part = np.argpartition(-s, k - 1)[:k]
+    return part[np.lexsort((part, -s[part]))]

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AffiliationRole, Institution, User
+from accounts.services import REASON_REQUIRED
 from accounts.validators import time_zone_choices
 
 
@@ -74,5 +75,6 @@ class RefuseForm(forms.Form):
         label=_("Reason"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": REASON_REQUIRED},
         help_text=_("The person sees this reason and can claim again."),
     )

@@ -41,20 +41,24 @@ def is_office(user: User) -> bool:
 def verification_queue(user: User) -> QuerySet[Affiliation]:
     """Pending claims the user may decide: their offices' institutions, or all for the
     secretariat. Oldest first, so nobody waits behind newcomers."""
-    qs = Affiliation.objects.filter(status=AffiliationStatus.PENDING).select_related(
-        "user", "institution", "institution__country"
+    qs = (
+        Affiliation.objects.filter(status=AffiliationStatus.PENDING)
+        .select_related("user", "institution", "institution__country")
+        .exclude(user=user)  # nobody decides their own claim
     )
     if not user.is_secretariat:
-        qs = qs.filter(institution_id__in=office_institution_ids(user)).exclude(user=user)
+        qs = qs.filter(institution_id__in=office_institution_ids(user))
     return qs.order_by("created_at", "pk")
 
 
 def get_affiliation_for_decider(user: User, pk: int) -> Affiliation:
     """The pending-or-decided claim, if the user may act on it; 404 otherwise, so an
     office never learns about another institution's staff."""
-    qs = Affiliation.objects.select_related("user", "institution", "institution__country")
+    qs = Affiliation.objects.select_related("user", "institution", "institution__country").exclude(
+        user=user
+    )
     if not user.is_secretariat:
-        qs = qs.filter(institution_id__in=office_institution_ids(user)).exclude(user=user)
+        qs = qs.filter(institution_id__in=office_institution_ids(user))
     try:
         return qs.get(pk=pk)
     except Affiliation.DoesNotExist:

@@ -64,10 +64,10 @@ def affiliation_claim(*, user: User, institution: Institution, role: str) -> Aff
 
 
 def can_decide(actor: User, affiliation: Affiliation) -> bool:
+    if affiliation.user_id == actor.pk:
+        return False  # nobody verifies their own claim, not even the secretariat
     if actor.is_secretariat:
         return True
-    if affiliation.user_id == actor.pk:
-        return False  # nobody verifies their own claim
     return (
         Affiliation.objects.verified()
         .filter(user=actor, institution_id=affiliation.institution_id, role=AffiliationRole.OFFICE)

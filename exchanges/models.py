@@ -146,6 +146,12 @@ class Offer(models.Model):
         related_name="offers",
         verbose_name=_("institution"),
     )
+    # Copied from the institution when the offer is created: the catalogue filters and
+    # the matcher's "other region" rule read them without joining two more tables.
+    country = models.ForeignKey(
+        "accounts.Country", on_delete=models.PROTECT, related_name="offers", editable=False
+    )
+    region = models.CharField(_("region"), max_length=6, editable=False)
     kind = models.CharField(_("kind"), max_length=20, choices=OfferKind.choices)
     title = models.CharField(_("course title"), max_length=200)
     description = models.TextField(_("description"), max_length=10_000)
@@ -234,6 +240,8 @@ class Offer(models.Model):
             # Filters on the catalogue and the API list.
             models.Index(fields=["status", "isced"], name="offer_status_isced_idx"),
             models.Index(fields=["status", "level"], name="offer_status_level_idx"),
+            models.Index(fields=["status", "region"], name="offer_status_region_idx"),
+            models.Index(fields=["status", "country"], name="offer_status_country_idx"),
             models.Index(fields=["status", "term_start", "term_end"], name="offer_status_term_idx"),
             # "My offers" on the dashboard.
             models.Index(fields=["owner", "status"], name="offer_owner_status_idx"),
@@ -244,10 +252,6 @@ class Offer(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("exchanges:offer-detail", args=[self.pk])
-
-    @property
-    def region(self) -> str:
-        return self.institution.country.region
 
     def is_open(self) -> bool:
         return self.status == OfferStatus.OPEN

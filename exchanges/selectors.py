@@ -98,8 +98,9 @@ def _text_search(qs: QuerySet[Offer], q: str) -> QuerySet[Offer]:
             (tsquery,),
             output_field=BooleanField(),
         )
+        # Rank by the title's small vector: hits in the title first, then the newest.
         rank = RawSQL(
-            "ts_rank(exchanges_offer.search_vector, to_tsquery('simple'::regconfig, %s))",
+            "ts_rank(exchanges_offer.title_vector, to_tsquery('simple'::regconfig, %s))",
             (tsquery,),
             output_field=FloatField(),
         )
@@ -119,9 +120,9 @@ def offer_search(user: User, filters: OfferFilters) -> QuerySet[Offer]:
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.region:
-        qs = qs.filter(institution__country__region=filters.region)
+        qs = qs.filter(region=filters.region)
     if filters.country:
-        qs = qs.filter(institution__country_id=filters.country.upper())
+        qs = qs.filter(country_id=filters.country.upper())
     if filters.institution:
         qs = qs.filter(institution_id=filters.institution)
     if filters.isced:

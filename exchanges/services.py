@@ -76,7 +76,8 @@ def _check(offer: Offer, data: OfferData) -> None:
     errors: dict[str, list] = {}
     try:
         offer.full_clean(
-            exclude=["owner", "institution", "search_document"], validate_constraints=False
+            exclude=["owner", "institution", "country", "region", "search_document"],
+            validate_constraints=False,
         )
     except ValidationError as exc:
         errors.update(exc.message_dict)
@@ -132,7 +133,13 @@ def offer_create(*, owner: User, institution: Institution, data: OfferData) -> O
     """A new draft. The owner must be a verified lecturer of the institution."""
     if not is_verified_lecturer(owner, institution):
         raise PermissionDenied(NOT_VERIFIED_LECTURER % {"institution": institution.name})
-    offer = Offer(owner=owner, institution=institution, status=OfferStatus.DRAFT)
+    offer = Offer(
+        owner=owner,
+        institution=institution,
+        country_id=institution.country_id,
+        region=institution.country.region,
+        status=OfferStatus.DRAFT,
+    )
     _apply(offer, data)
     _check(offer, data)
     offer.search_document = offer.build_search_document()

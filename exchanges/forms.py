@@ -238,7 +238,7 @@ class OfferFilterForm(forms.Form):
     country = forms.ModelChoiceField(
         label=_("Country"),
         required=False,
-        queryset=Country.objects.all(),
+        queryset=Country.objects.only("code", "name"),
         empty_label=_("All countries"),
     )
     institution = forms.ModelChoiceField(

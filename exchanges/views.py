@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from exchanges.forms import (
     offer_data_from_forms,
 )
 from exchanges.models import Offer
+from exchanges.pagination import CappedPaginator
 from exchanges.timewindows import window_table
 
 PAGE_SIZE = 20
@@ -246,7 +246,7 @@ def _list_page(request, *, public: bool) -> HttpResponse:
     user = request.user if not public else _Anonymous()
     filters = form.to_filters() if form.is_valid() else OfferFilterForm().to_filters_empty()
     qs = selectors.with_list_relations(selectors.offer_search(user, filters))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -113,7 +113,7 @@ def fill(target: int, rng: random.Random) -> int:
                     time_zone="UTC",
                     sync_sessions=4,
                     status="open",
-                    published_at=now,
+                    published_at=now - dt.timedelta(minutes=rng.randrange(0, 525_600)),
                     search_document="\n".join([title, description, inst.name]),
                 )
             )

@@ -145,7 +145,7 @@ def offer_search(user: User, filters: OfferFilters) -> QuerySet[Offer]:
         qs = _text_search(qs, filters.q)
         if filters.sort != "newest":
             return qs.order_by("-rank", "-published_at", "-pk")
-    return qs.order_by("-published_at", "-created_at", "-pk")
+    return qs.order_by("-published_at", "-pk")
 
 
 def with_list_relations(qs: QuerySet[Offer]) -> QuerySet[Offer]:

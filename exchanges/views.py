@@ -20,7 +20,7 @@ from exchanges.forms import (
     offer_data_from_forms,
 )
 from exchanges.models import Offer
-from exchanges.pagination import CappedPaginator
+from exchanges.pagination import SearchPaginator
 from exchanges.timewindows import window_table
 
 PAGE_SIZE = 20
@@ -246,7 +246,7 @@ def _list_page(request, *, public: bool) -> HttpResponse:
     user = request.user if not public else _Anonymous()
     filters = form.to_filters() if form.is_valid() else OfferFilterForm().to_filters_empty()
     qs = selectors.with_list_relations(selectors.offer_search(user, filters))
-    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = SearchPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

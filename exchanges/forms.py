@@ -298,9 +298,6 @@ class OfferFilterForm(forms.Form):
             self.add_error("term_to", _("The end of the period is before its start."))
         return data
 
-    def to_filters_empty(self) -> OfferFilters:
-        return OfferFilters()
-
     def to_filters(self) -> OfferFilters:
         c = self.cleaned_data
         return OfferFilters(

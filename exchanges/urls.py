@@ -7,6 +7,7 @@ app_name = "exchanges"
 urlpatterns = [
     path("offers/", views.offer_list, name="offer-list"),
     path("offers/new/", views.offer_create, name="offer-create"),
+    path("offers/export.csv", views.offer_export, name="offer-export"),
     path("offers/<int:pk>/", views.offer_detail, name="offer-detail"),
     path("offers/<int:pk>/edit/", views.offer_edit, name="offer-edit"),
     path("offers/<int:pk>/publish/", views.offer_publish, name="offer-publish"),

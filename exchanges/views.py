@@ -3,13 +3,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AffiliationRole, AffiliationStatus, Institution
-from exchanges import selectors, services, validation
+from exchanges import exporting, selectors, services, validation
 from exchanges.forms import (
     CoOwnersForm,
     InstitutionChoiceForm,
@@ -244,7 +244,7 @@ def offer_co_owners(request: HttpRequest, pk: int) -> HttpResponse:
 def _list_page(request, *, public: bool) -> HttpResponse:
     form = OfferFilterForm(request.GET or None)
     user = request.user if not public else _Anonymous()
-    filters = form.to_filters() if form.is_valid() else OfferFilterForm().to_filters_empty()
+    filters = form.to_filters() if form.is_valid() else selectors.OfferFilters()
     qs = selectors.with_list_relations(selectors.offer_search(user, filters))
     page = SearchPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -270,3 +270,23 @@ def offer_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def catalogue(request: HttpRequest) -> HttpResponse:
     return _list_page(request, public=True)
+
+
+@login_required
+@require_GET
+def offer_export(request: HttpRequest) -> HttpResponse:
+    """The offers of the current search as CSV, in the import format. Owners' e-mails
+    only for offers the user owns or whose institution's office they are."""
+    form = OfferFilterForm(request.GET or None)
+    filters = form.to_filters() if form.is_valid() else selectors.OfferFilters()
+    offers = exporting.export_queryset(selectors.offer_search(request.user, filters))
+
+    def owner_visible(offer: Offer) -> bool:
+        return selectors.can_edit(request.user, offer) or selectors.can_manage(request.user, offer)
+
+    response = StreamingHttpResponse(
+        exporting.csv_lines(offers, owner_visible=owner_visible),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = 'attachment; filename="tandem-offers.csv"'
+    return response

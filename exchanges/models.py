@@ -334,3 +334,114 @@ class AvailabilityWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+# --- proposals --------------------------------------------------------------------------
+
+
+class ProposalState(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    ACCEPTED = "accepted", _("Accepted by the partner")
+    APPROVED = "approved", _("Approved by both offices")
+    ACTIVE = "active", _("Active")
+    COMPLETED = "completed", _("Completed")
+    DECLINED = "declined", _("Declined")
+    REJECTED = "rejected", _("Rejected by an office")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    EXPIRED = "expired", _("Expired")
+
+
+LIVE_PROPOSAL_STATES = ("proposed", "accepted", "approved", "active")
+
+
+class ProposalOrigin(models.TextChoices):
+    SUGGESTION = "suggestion", _("From a suggestion")
+    BROWSE = "browse", _("From browsing")
+    ROUND = "round", _("From a pairing round")
+
+
+class Proposal(models.Model):
+    """A pairing of one Asian and one European offer, on its way to an exchange."""
+
+    asian_offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
+    european_offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals_made",
+    )
+    origin = models.CharField(_("origin"), max_length=12, choices=ProposalOrigin.choices)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ProposalState.choices, default=ProposalState.PROPOSED
+    )
+    message = models.TextField(_("message"), max_length=2000, blank=True)
+    score = models.FloatField(_("match score"), null=True, blank=True)
+    explanation = models.JSONField(_("match explanation"), default=list, blank=True)
+    pairing_round = models.ForeignKey(
+        "matching.PairingRound",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposals",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-created_at"]
+        constraints = [
+            # At most one live proposal per pair of offers, whoever proposed it.
+            models.UniqueConstraint(
+                fields=["asian_offer", "european_offer"],
+                condition=models.Q(state__in=LIVE_PROPOSAL_STATES),
+                name="one_live_proposal_per_pair",
+                violation_error_message=_("These two offers already have a live proposal."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(asian_offer=models.F("european_offer")),
+                name="proposal_two_offers",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(state__in=[s.value for s in ProposalState]),
+                name="proposal_state_valid",
+            ),
+        ]
+        indexes = [
+            # "My proposals": by offer and state.
+            models.Index(fields=["asian_offer", "state"], name="proposal_asian_state_idx"),
+            models.Index(fields=["european_offer", "state"], name="proposal_europe_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.asian_offer} ↔ {self.european_offer}"
+
+    def is_live(self) -> bool:
+        return self.state in LIVE_PROPOSAL_STATES
+
+
+class ProposalEvent(models.Model):
+    """One transition of a proposal: who moved it, when, from where to where, and why."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    from_state = models.CharField(max_length=10, blank=True)
+    to_state = models.CharField(max_length=10, choices=ProposalState.choices)
+    note = models.TextField(blank=True, max_length=2000)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state or '∅'} → {self.to_state}"

@@ -47,6 +47,7 @@ class OfferImportForm(forms.Form):
     )
 
     def __init__(self, *args, user: User, **kwargs):
+        kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = FILE_HELP % {
             "size": filesizeformat(importing.MAX_BYTES),
@@ -63,15 +64,8 @@ class OfferImportForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > importing.MAX_BYTES:
-            raise ValidationError(
-                importing.FILE_TOO_BIG
-                % {
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(importing.MAX_BYTES),
-                }
-            )
         try:
+            importing.check_size(upload.size)
             self.file_format = importing.detect_format(upload.name)
         except importing.FileRefused as exc:
             raise ValidationError(exc.messages) from None

@@ -17,6 +17,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -100,6 +101,7 @@ FALSE = {"false", "no", "n", "0"}
 # --- messages: a whole file refused ---------------------------------------------------
 
 FILE_EMPTY = _("The file is empty.")
+CANNOT_READ = _("Cannot read %(path)s: %(error)s.")
 FILE_TOO_BIG = _("The file is %(size)s; the limit is %(limit)s. Split it into smaller files.")
 NO_ROWS = _("The file has no offers, only a header.")
 TOO_MANY_ROWS = _(
@@ -235,16 +237,25 @@ def detect_format(filename: str, fmt: str = "") -> str:
     raise FileRefused([str(WRONG_TYPE)])
 
 
-def _decode(content: bytes) -> str:
-    if len(content) > MAX_BYTES:
+def check_size(size: int) -> None:
+    """Refuse a file over the limit before reading it."""
+    if size > MAX_BYTES:
         raise FileRefused(
-            [
-                str(
-                    FILE_TOO_BIG
-                    % {"size": filesizeformat(len(content)), "limit": filesizeformat(MAX_BYTES)}
-                )
-            ]
+            [str(FILE_TOO_BIG % {"size": filesizeformat(size), "limit": filesizeformat(MAX_BYTES)})]
         )
+
+
+def read_path(path: Path) -> bytes:
+    """A file's bytes from the server's disk (for the command), its size checked first."""
+    try:
+        check_size(path.stat().st_size)
+        return path.read_bytes()
+    except OSError as exc:
+        raise FileRefused([str(CANNOT_READ % {"path": path, "error": exc.strerror})]) from None
+
+
+def _decode(content: bytes) -> str:
+    check_size(len(content))
     if content[:4] == b"PK\x03\x04":  # a zip: xlsx, ods, numbers
         raise FileRefused([str(SPREADSHEET)])
     try:
@@ -371,7 +382,7 @@ class _Lookups:
 
     def __init__(self, institution: Institution):
         self.institution = institution
-        self.isced = dict(IscedField.objects.values_list("code", "level"))
+        self.isced = set(IscedField.objects.values_list("code", flat=True))
         self.sdgs = set(Sdg.objects.values_list("number", flat=True))
         self.countries = set(Country.objects.values_list("code", flat=True))
         self._owners: dict[str, User | None] = {}
@@ -514,8 +525,6 @@ def _parse(cells: dict[str, object], lookups: _Lookups) -> _Row:
     reported by its column and given to the service as missing, so that the service still
     reports every other problem of the row."""
     errors: dict[str, list[str]] = {}
-    if "" in cells:  # refused while reading: the cells do not line up with the header
-        errors[""] = [str(cells[""])]
     values: dict[str, object] = {}
     for name in COLUMNS:
         try:
@@ -620,6 +629,13 @@ def _already_imported(row: _Row, institution: Institution) -> bool:
 def _import_row(
     number: int, cells: dict[str, object], lookups: _Lookups, report: ImportReport
 ) -> None:
+    if "" in cells:
+        # Refused while reading: the cells do not line up with the header, so any other
+        # message about them would be noise.
+        report.rejected.append(
+            RejectedRow(row=number, title=_title_of(cells), errors={"": [str(cells[""])]})
+        )
+        return
     row = _parse(cells, lookups)
     errors = row.errors
     if _already_imported(row, lookups.institution):

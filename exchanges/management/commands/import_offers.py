@@ -92,13 +92,8 @@ class Command(BaseCommand):
                 returncode=EXIT_REFUSED,
             ) from None
         try:
-            with file.open("rb") as handle:
-                # One byte over the limit is enough to refuse it.
-                content = handle.read(importing.MAX_BYTES + 1)
-        except OSError as exc:
-            raise CommandError(str(exc), returncode=EXIT_REFUSED) from None
-        try:
             file_format = importing.detect_format(file.name, format)
+            content = importing.read_path(file)
             report = importing.offers_import(
                 institution=target, content=content, format=file_format, atomic=atomic
             )

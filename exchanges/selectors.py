@@ -54,9 +54,11 @@ def can_manage(user: User, offer: Offer) -> bool:
 def get_offer_for_user(user: User, pk: int, *, write: bool = False) -> Offer:
     """The offer if the user may see it, else 404 (never reveal that it exists).
     With write=True, 403 for those who may see it but not edit it."""
+    # The secretariat administers every institution's offers, drafts included.
+    base = Offer.objects.all() if getattr(user, "is_secretariat", False) else None
     try:
         offer = (
-            offers_visible_to(user)
+            (base if base is not None else offers_visible_to(user))
             .select_related("institution__country", "isced", "owner")
             .get(pk=pk)
         )

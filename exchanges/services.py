@@ -11,14 +11,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Affiliation, AffiliationRole, Institution, User
+from accounts.models import Affiliation, AffiliationRole, Country, Institution, User
 from exchanges import validation
 from exchanges.models import (
     AvailabilityWindow,
+    IscedField,
     IscedLevel,
     Offer,
     OfferLanguage,
     OfferStatus,
+    Sdg,
 )
 
 NOT_VERIFIED_LECTURER = _(
@@ -28,6 +30,8 @@ NOT_DRAFT_OR_OPEN = _("A %(status)s offer can no longer be changed.")
 CANNOT_MOVE = _("An offer that is %(status)s cannot become %(target)s.")
 ISCED_NOT_DETAILED = _("Pick a detailed field (four digits, such as 0521), not a broad one.")
 CO_OWNER_NOT_LECTURER = _("%(email)s is not a verified lecturer on Tandem.")
+UNKNOWN_SDG = _("%(number)s is not a Sustainable Development Goal; use numbers 1 to 17.")
+UNKNOWN_COUNTRY = _("“%(code)s” is not an ASEM partner country code.")
 
 # Fields a caller may set directly on an offer.
 OFFER_FIELDS = (
@@ -84,8 +88,19 @@ def _check(offer: Offer, data: OfferData) -> None:
     for name in ("title", "description", "learning_outcomes"):
         if validation.has_control_characters(getattr(offer, name)):
             errors.setdefault(name, []).append(validation.CONTROL_CHARACTERS)
-    if offer.isced_id and offer.isced.level != IscedLevel.DETAILED:
-        errors.setdefault("isced", []).append(ISCED_NOT_DETAILED)
+    if offer.isced_id and "isced" not in errors:
+        level = IscedField.objects.filter(pk=offer.isced_id).values_list("level", flat=True)
+        if level.first() != IscedLevel.DETAILED:
+            errors.setdefault("isced", []).append(ISCED_NOT_DETAILED)
+    # Unknown references would only fail at commit on PostgreSQL (deferred foreign keys).
+    known_sdgs = set(Sdg.objects.filter(pk__in=data.sdgs).values_list("pk", flat=True))
+    for number in sorted(set(data.sdgs) - known_sdgs):
+        errors.setdefault("sdgs", []).append(UNKNOWN_SDG % {"number": number})
+    for name in ("preferred_countries", "excluded_countries"):
+        codes = set(getattr(data, name))
+        known = set(Country.objects.filter(pk__in=codes).values_list("pk", flat=True))
+        for code in sorted(codes - known):
+            errors.setdefault(name, []).append(UNKNOWN_COUNTRY % {"code": code})
     for key, messages in validation.term_errors(
         offer.term_start, offer.term_end, offer.duration_weeks
     ).items():

@@ -76,3 +76,23 @@ def test_duplicate_moves_the_term_a_year_on(alice):
     assert copy.title == offer.title
     assert copy.duplicated_from == offer
     assert list(copy.languages.values_list("language", "cefr")) == [("en", "B2")]
+
+
+def test_unknown_references_are_field_errors_not_crashes(alice, asian_institution):
+    data = factories.offer_data(isced="9876", sdgs=[99], excluded_countries=[])
+    data.preferred_countries = ["XX"]
+    with pytest.raises(ValidationError) as info:
+        services.offer_create(owner=alice, institution=asian_institution, data=data)
+    errors = info.value.message_dict
+    assert "isced" in errors
+    assert errors["sdgs"] == [str(services.UNKNOWN_SDG % {"number": 99})]
+    assert errors["preferred_countries"] == [str(services.UNKNOWN_COUNTRY % {"code": "XX"})]
+
+
+def test_secretariat_opens_any_draft_but_lists_show_none(client, alice, secretariat):
+    from django.urls import reverse
+
+    draft = factories.make_offer(alice, publish=False, title="Hidden draft")
+    client.force_login(secretariat)
+    assert client.get(draft.get_absolute_url()).status_code == 200
+    assert "Hidden draft" not in client.get(reverse("exchanges:offer-list")).content.decode()

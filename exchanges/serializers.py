@@ -3,18 +3,18 @@ and present offers.
 
 The rules about offers live in exchanges.services and exchanges.validation, so the
 API, the pages and the import say the same thing. Here we check only that the input
-can be read: types, lengths, and references that exist (an unknown ISCED code, SDG or
-country would otherwise reach the database as a broken foreign key)."""
+can be read: types, lengths and formats (and an ISCED code that exists, to say more
+clearly than the model's own message what to send instead)."""
 
 from __future__ import annotations
 
-from django.db.models import Model
+from django.core.validators import RegexValidator
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.models import Country, Institution, Region
+from accounts.models import Institution, Region
 from exchanges.languages import LANGUAGE_NAMES
 from exchanges.models import (
     IscedField,
@@ -23,7 +23,6 @@ from exchanges.models import (
     OfferLevel,
     OfferStatus,
     Priority,
-    Sdg,
     TransversalSkill,
 )
 from exchanges.selectors import OfferFilters
@@ -31,10 +30,6 @@ from exchanges.services import OFFER_FIELDS, OfferData
 
 UNKNOWN_ISCED = _("“%(code)s” is not an ISCED-F field; use a four-digit code such as 0521.")
 ISCED_FORMAT = _("Use 2 to 4 digits, such as 05, 052 or 0521.")
-UNKNOWN_SDGS = _("There is no SDG %(values)s; the goals are numbered 1 to 17.")
-UNKNOWN_COUNTRIES = _(
-    "%(values)s: not an ASEM partner country; use two-letter ISO codes such as MY or NL."
-)
 COUNTRY_FORMAT = _("Use the two-letter ISO code of the country, such as MY or NL.")
 TERM_TO_BEFORE_FROM = _("The end of the period is before its start.")
 
@@ -84,9 +79,7 @@ class IscedCodeField(serializers.CharField):
 
     def __init__(self, **kwargs):
         super().__init__(max_length=4, **kwargs)
-        self.validators.append(
-            serializers.RegexValidator(r"\A\d{2,4}\Z", message=str(ISCED_FORMAT))
-        )
+        self.validators.append(RegexValidator(r"\A\d{2,4}\Z", message=ISCED_FORMAT))
 
     def run_validation(self, data=serializers.empty):
         code = super().run_validation(data)
@@ -97,30 +90,21 @@ class IscedCodeField(serializers.CharField):
 
 class CountryCodeField(serializers.RegexField):
     def __init__(self, **kwargs):
-        super().__init__(
-            r"\A[A-Za-z]{2}\Z", error_messages={"invalid": str(COUNTRY_FORMAT)}, **kwargs
-        )
+        super().__init__(r"\A[A-Za-z]{2}\Z", error_messages={"invalid": COUNTRY_FORMAT}, **kwargs)
 
     def to_internal_value(self, data):
         return super().to_internal_value(data).upper()
 
 
-class ReferenceListField(serializers.ListField):
-    """Primary keys of reference rows (SDGs, countries), all checked in one query."""
+@extend_schema_field(
+    {"type": "string", "enum": OfferStatus.values}, component_name="OfferStatusEnum"
+)
+class OfferStatusField(serializers.ChoiceField):
+    """An offer's status, as a named schema component: drf-spectacular would otherwise
+    name the enum after the field, and "status" is the affiliations' enum already."""
 
-    def __init__(self, *, model: type[Model], unknown_message, **kwargs):
-        self.model = model
-        self.unknown_message = unknown_message
-        super().__init__(required=False, **kwargs)
-
-    def run_validation(self, data=serializers.empty):
-        values = list(dict.fromkeys(super().run_validation(data)))  # once each, in order
-        found = set(self.model.objects.filter(pk__in=values).values_list("pk", flat=True))
-        if missing := [str(v) for v in values if v not in found]:
-            raise serializers.ValidationError(
-                str(self.unknown_message % {"values": ", ".join(missing)})
-            )
-        return values
+    def __init__(self, **kwargs):
+        super().__init__(choices=OfferStatus.choices, **kwargs)
 
 
 # --- offers out ----------------------------------------------------------------------
@@ -135,6 +119,7 @@ class OfferListSerializer(serializers.ModelSerializer):
     isced_label = serializers.CharField(source="isced.label", read_only=True)
     languages = OfferLanguageSerializer(many=True, read_only=True)
     sdgs = serializers.SerializerMethodField()
+    status = OfferStatusField(read_only=True)
     owner = serializers.SerializerMethodField(
         help_text="The lecturer who offers the course; null for visitors who are not signed in."
     )
@@ -255,14 +240,13 @@ class OfferInputSerializer(serializers.ModelSerializer):
     )
     languages = OfferLanguageSerializer(many=True, max_length=10, required=False)
     windows = WindowSerializer(many=True, max_length=20, required=False)
-    sdgs = ReferenceListField(
-        child=serializers.IntegerField(), model=Sdg, unknown_message=UNKNOWN_SDGS, max_length=17
+    # Whether SDGs and countries exist is the service's check, as for the pages.
+    sdgs = serializers.ListField(child=serializers.IntegerField(), max_length=17, required=False)
+    preferred_countries = serializers.ListField(
+        child=CountryCodeField(), max_length=60, required=False
     )
-    preferred_countries = ReferenceListField(
-        child=CountryCodeField(), model=Country, unknown_message=UNKNOWN_COUNTRIES, max_length=60
-    )
-    excluded_countries = ReferenceListField(
-        child=CountryCodeField(), model=Country, unknown_message=UNKNOWN_COUNTRIES, max_length=60
+    excluded_countries = serializers.ListField(
+        child=CountryCodeField(), max_length=60, required=False
     )
 
     class Meta:
@@ -315,7 +299,7 @@ class OfferFilterSerializer(serializers.Serializer):
         r"\A\d{2,4}\Z",
         required=False,
         allow_blank=True,
-        error_messages={"invalid": str(ISCED_FORMAT)},
+        error_messages={"invalid": ISCED_FORMAT},
         help_text="A broad (05), narrow (052) or detailed (0521) ISCED-F field.",
     )
     level = serializers.ChoiceField(choices=OfferLevel.choices, required=False, allow_blank=True)

@@ -105,12 +105,13 @@ class Weights:
     component applies only when at least one side wants synchronous sessions.
     """
 
-    text: float = 0.40
-    isced: float = 0.20
+    # Text leads: it is the only signal of what two courses actually share.
+    text: float = 0.50
+    isced: float = 0.15
     level: float = 0.10
     overlap: float = 0.10
     size: float = 0.05
-    sdg: float = 0.10
+    sdg: float = 0.05
     priority: float = 0.05
     # Hard: weekly overlap every week of the exchange, when either side wants sync sessions.
     min_overlap_hours: float = 1.0

@@ -360,11 +360,11 @@ class OfferTable:
             for lang, level in o.languages:
                 col = self.cefr.setdefault(lang, np.full(n, -1, dtype=np.int8))
                 col[r] = max(col[r], cefr_rank(level))
-        excluders: dict[str, list[int]] = {}
+        # excludes[c][r]: offer r excludes partners from country c.
+        self.excludes: dict[str, np.ndarray] = {}
         for r, o in enumerate(self.offers):
             for c in o.excluded_countries:
-                excluders.setdefault(c, []).append(r)
-        self.excluders = {c: np.array(rows, dtype=np.int64) for c, rows in excluders.items()}
+                self.excludes.setdefault(c, np.zeros(n, dtype=bool))[r] = True
         self.years = (
             (
                 dt.date.fromordinal(int(self.start.min())).year,
@@ -383,6 +383,22 @@ class OfferTable:
     def __len__(self) -> int:
         return len(self.offers)
 
+    def take(self, rows: np.ndarray) -> OfferTable:
+        """A table of these rows only (arrays sliced once, so ranking many queries against
+        the same candidates skips the gather on every call)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        sub = OfferTable.__new__(OfferTable)
+        for name, value in self.__dict__.items():
+            if isinstance(value, np.ndarray):
+                value = value[rows]
+            elif name in ("cefr", "excludes"):
+                value = {key: col[rows] for key, col in value.items()}
+            setattr(sub, name, value)
+        sub.offers = [self.offers[r] for r in rows.tolist()]
+        sub.row_of = {int(i): r for r, i in enumerate(sub.ids)}
+        sub._model_rows = None
+        return sub
+
     def text_scores(self, model: TextModel, scores: np.ndarray) -> np.ndarray:
         """Model scores (one per model row) re-ordered to this table's rows (0 if unknown).
 
@@ -398,26 +414,28 @@ class OfferTable:
 
     # ------------------------------------------------------------ ranking
 
-    def _hard(self, q: OfferFeatures, rows: np.ndarray, weights: Weights) -> np.ndarray:
-        """Vectorised hard constraints on `rows`, all but overlap (see `rank`)."""
+    def _hard(self, q: OfferFeatures, rows: np.ndarray | slice, weights: Weights) -> np.ndarray:
+        """Vectorised hard constraints on `rows` (an index array, or slice(None) for all
+        rows without a gather), all but overlap (see `rank`)."""
         ok = self.asia[rows] != (q.region == "asia")
-        lang_ok = np.zeros(len(rows), dtype=bool)
+        lang_ok = np.zeros(len(ok), dtype=bool)
         for lang, level in q.languages:
             col = self.cefr.get(lang)
             if col is None:
                 continue
-            theirs = col[rows].astype(np.int64)
+            theirs = col[rows]
             hit = theirs >= 0
             if weights.max_cefr_gap is not None:
                 # A table row keeps the highest level per language; offers list each once.
-                hit &= np.abs(theirs - cefr_rank(level)) <= weights.max_cefr_gap
+                gap = np.abs(theirs.astype(np.int64) - cefr_rank(level))
+                hit &= gap <= weights.max_cefr_gap
             lang_ok |= hit
         ok &= lang_ok
         if q.excluded_countries:
             banned = [self.countries.index(c) for c in q.excluded_countries if c in self.countries]
             ok &= ~np.isin(self.country[rows], banned)
-        if q.country in self.excluders:
-            ok &= ~np.isin(rows, self.excluders[q.country])
+        if q.country in self.excludes:
+            ok &= ~self.excludes[q.country][rows]
         qs, qe = q.term_start.toordinal(), q.term_end.toordinal()
         weeks = (np.minimum(self.end[rows], qe) - np.maximum(self.start[rows], qs) + 1) // 7
         ok &= weeks >= np.maximum(self.duration[rows], q.duration_weeks)
@@ -433,8 +451,12 @@ class OfferTable:
         weights: Weights,
         k: int,
         rows: np.ndarray | None = None,
+        overlaps: dict[tuple[int, int], ov.OverlapSummary] | None = None,
     ) -> list[tuple[int, float, ov.OverlapSummary | None]]:
         """Exact top-k (row, score, overlap summary) among `rows` (default: all) for `q`.
+
+        `overlaps` optionally memoises exact overlap summaries by (smaller id, larger id)
+        across calls — the summary of a pair is the same from either side.
 
         `text[i]` is the text cosine of `rows[i]`. Branch and bound: the cheap filters and
         components are vectorised; candidates are then visited in order of an upper bound
@@ -444,10 +466,15 @@ class OfferTable:
         arbitrarily.
         """
         w = weights
-        rows = np.arange(len(self)) if rows is None else np.asarray(rows, dtype=np.int64)
         text = np.asarray(text)
-        picked = np.flatnonzero(self._hard(q, rows, w))
-        rows, text = rows[picked], text[picked]
+        if rows is None:
+            picked = np.flatnonzero(self._hard(q, slice(None), w))
+            rows = picked
+        else:
+            rows = np.asarray(rows, dtype=np.int64)
+            picked = np.flatnonzero(self._hard(q, rows, w))
+            rows = rows[picked]
+        text = text[picked]
         sync = self.sync[rows] | q.wants_sync
         bound = np.zeros(len(rows))
         if sync.any():
@@ -481,7 +508,12 @@ class OfferTable:
             if sync[i]:
                 other = self.offers[row]
                 need = max(q.duration_weeks, other.duration_weeks)
-                summary = ov.overlap_summary(q, other, need)
+                key = (min(q.id, other.id), max(q.id, other.id))
+                summary = overlaps.get(key) if overlaps is not None else None
+                if summary is None:
+                    summary = ov.overlap_summary(q, other, need)
+                    if overlaps is not None:
+                        overlaps[key] = summary
                 if summary.guaranteed < w.min_overlap_hours - 1e-9:
                     continue
                 score = (partial[i] + w.overlap * overlap_value(summary.guaranteed, sat)) / denom[i]
@@ -554,6 +586,7 @@ def candidate_edges(
     each offer's `pool` best by text are considered — faster, no longer exact.
     """
     found: dict[tuple[int, int], float] = {}
+    overlaps: dict[tuple[int, int], ov.OverlapSummary] = {}
     for side in (table.asia, ~table.asia):
         queries = np.flatnonzero(side)
         others = np.flatnonzero(~side)
@@ -563,20 +596,20 @@ def candidate_edges(
         if (model_cols < 0).any():
             raise KeyError("every offer of the table must be in the text model")
         targets = model.subset(model_cols)
+        partners = table.take(others)
         vectors = model.rows(table.ids[queries])
         for lo in range(0, len(queries), batch_size):
             batch = queries[lo : lo + batch_size]
             block = targets.score_block(vectors[lo : lo + batch_size])
             for j, qrow in enumerate(batch):
                 q = table.offers[qrow]
-                text, rows = block[j], others
+                text, rows = block[j], None
                 if pool is not None and pool < len(others):
-                    top = np.argpartition(-text, pool - 1)[:pool]
-                    text, rows = text[top], others[top]
-                for row, score, _ in table.rank(q, text, weights, k, rows=rows):
-                    a, b = (int(table.ids[qrow]), int(table.ids[row]))
-                    key = (a, b) if q.region == "asia" else (b, a)
-                    found[key] = score
+                    rows = np.argpartition(-text, pool - 1)[:pool]
+                    text = text[rows]
+                for row, score, _ in partners.rank(q, text, weights, k, rows, overlaps):
+                    other = int(partners.ids[row])
+                    found[(q.id, other) if q.region == "asia" else (other, q.id)] = score
     if not found:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, np.zeros(0)

@@ -149,7 +149,7 @@ def test_explanation_reads_component_by_component():
     assert match.as_dict()["reasons"][1] == {
         "code": "isced",
         "value": 0.6,
-        "weight": 0.2,
+        "weight": Weights().isced,
         "text": "same narrow field 052",
     }
 

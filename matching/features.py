@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 REGIONS = ("asia", "europe")
 KINDS = ("coil", "virtual_mobility", "blended")
@@ -41,6 +42,7 @@ class OfferFeatures:
       start < end on the same local day; an end of 00:00 means midnight at the end of the
       day. Windows must not overlap each other — `overlap.validate_windows` lists problems
       for forms; matching itself tolerates overlaps (they are merged, never counted twice);
+    - `time_zone` is an IANA name known to zoneinfo;
     - `sync_sessions` 0 means no synchronous sessions are wanted;
     - `capacity` is the number of partners sought (usually 1).
     """
@@ -81,6 +83,10 @@ class OfferFeatures:
         for _lang, cefr in self.languages:
             if cefr not in CEFR_LEVELS:
                 raise ValueError(f"offer {self.id}: CEFR level {cefr!r} not in {CEFR_LEVELS}")
+        try:
+            ZoneInfo(self.time_zone)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"offer {self.id}: unknown time zone {self.time_zone!r}") from exc
         if self.term_end < self.term_start:
             raise ValueError(f"offer {self.id}: term ends before it starts")
         if self.duration_weeks < 1 or self.capacity < 1 or self.students < 0:

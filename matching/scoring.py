@@ -239,10 +239,8 @@ def _overlap_text(a: OfferFeatures, b: OfferFeatures, summary: ov.OverlapSummary
     slots = "; ".join(s.text() for s in ov.overlap_slots(a, b, week))
     text = f"{_hours(g)} h a week of overlap: {slots}"
     if summary.varies:
-        text += (
-            f" (between {_hours(summary.minimum)} and {_hours(summary.maximum)} h "
-            "over the shared term as clocks change)"
-        )
+        # Mostly daylight saving on one side; the weekly list shows exactly when.
+        text += f" ({_hours(summary.minimum)}–{_hours(summary.maximum)} h a week across the term)"
     return text
 
 
@@ -453,17 +451,18 @@ class OfferTable:
         rows: np.ndarray | None = None,
         overlaps: dict[tuple[int, int], ov.OverlapSummary] | None = None,
     ) -> list[tuple[int, float, ov.OverlapSummary | None]]:
-        """Exact top-k (row, score, overlap summary) among `rows` (default: all) for `q`.
+        """Exact top-k (row, score, overlap summary) among `rows` (default: all) for `q`,
+        best first, only pairs passing every hard constraint.
+
+        `text[i]` is the text cosine of `rows[i]` (of row i when `rows` is None).
+        Branch and bound: the cheap filters and components are vectorised; candidates are
+        then visited in order of an upper bound of their score (the overlap part bounded
+        by `overlap.weekly_mask`), and the exact weekly overlap is computed only until no
+        remaining bound can beat the k-th score found — the result equals scoring every
+        pair. Ties at the k-th place are broken arbitrarily.
 
         `overlaps` optionally memoises exact overlap summaries by (smaller id, larger id)
         across calls — the summary of a pair is the same from either side.
-
-        `text[i]` is the text cosine of `rows[i]`. Branch and bound: the cheap filters and
-        components are vectorised; candidates are then visited in order of an upper bound
-        of their score (the overlap part bounded by `overlap.weekly_mask`), and the exact
-        weekly overlap is computed only until no remaining bound can beat the k-th score
-        found — the result equals scoring every pair. Ties at the k-th place are broken
-        arbitrarily.
         """
         w = weights
         text = np.asarray(text)

@@ -139,7 +139,7 @@ def test_explanation_reads_component_by_component():
     assert reasons["level"].text == "both EQF 6"
     assert reasons["overlap"].text == (
         "2 h a week of overlap: Tue 15:00–17:00 in Asia/Kuala_Lumpur = 08:00–10:00 in "
-        "Europe/Berlin (between 1 and 2 h over the shared term as clocks change)"
+        "Europe/Berlin (1–2 h a week across the term)"
     )
     assert reasons["size"].text == "classes of 24 and 30 students"
     assert reasons["sdg"].text == "SDG 14"
@@ -294,3 +294,16 @@ def test_candidate_edges_keep_the_best_partners_in_both_directions():
         for score, other in want:
             key = (query.id, other) if query.region == "asia" else (other, query.id)
             assert edges[key] == pytest.approx(score, abs=1e-5)
+
+
+def test_offer_features_refuse_malformed_values():
+    for bad in (
+        dict(region="africa"),
+        dict(isced="52"),
+        dict(languages=(("en", "B3"),)),
+        dict(time_zone="Mars/Olympus"),
+        dict(term_end=dt.date(2025, 1, 1)),
+        dict(duration_weeks=0),
+    ):
+        with pytest.raises(ValueError):
+            offer(**bad)

@@ -276,9 +276,10 @@ MEDIA_ROOT = VAR_DIR / "media"
 
 # --- API ----------------------------------------------------------------------
 REST_FRAMEWORK = {
+    # Token first: a bad token then gets 401 with WWW-Authenticate, as clients expect.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -277,7 +277,8 @@ class Offer(models.Model):
             parts.append(self.isced.label_en)
         if self.institution_id:
             parts.append(self.institution.name)
-        return "\n".join(p for p in parts if p)
+        # Case-folded here, because SQLite's LIKE folds ASCII only ("БИỂН" vs "biển").
+        return "\n".join(p for p in parts if p).casefold()
 
 
 class OfferLanguage(models.Model):

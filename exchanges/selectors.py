@@ -109,7 +109,7 @@ def _text_search(qs: QuerySet[Offer], q: str) -> QuerySet[Offer]:
         return qs.filter(Q(match)).annotate(rank=rank)
     # SQLite, and scripts without spaces: every word as a substring, title hits first.
     for word in words:
-        qs = qs.filter(search_document__icontains=word)
+        qs = qs.filter(search_document__contains=word.casefold())
     return qs.annotate(
         rank=Case(When(title__icontains=words[0], then=Value(1.0)), default=Value(0.0))
     )

@@ -27,6 +27,7 @@ WINDOWS_OVERLAP = _("%(first)s and %(second)s overlap; merge them into one windo
 SESSIONS_NEED_WINDOWS = _(
     "You want synchronous sessions: add at least one weekly time window when you can meet."
 )
+BAD_WEEKDAY = _("A weekday is a number from 0 (Monday) to 6 (Sunday).")
 CONTROL_CHARACTERS = _("Remove the control characters (such as NUL) from the text.")
 EXCLUDED_AND_PREFERRED = _("%(country)s is both preferred and excluded; choose one.")
 
@@ -79,6 +80,8 @@ def window_label(weekday: int, start: dt.time, end: dt.time) -> str:
 def window_errors(windows: Iterable[tuple[int, dt.time, dt.time]], sync_sessions: int) -> list:
     windows = sorted(windows)
     errors = []
+    if any(not 0 <= weekday <= 6 for weekday, _start, _end in windows):
+        return [BAD_WEEKDAY]
     for weekday, start, end in windows:
         if end <= start:
             errors.append(WINDOW_END_BEFORE_START % {"window": window_label(weekday, start, end)})

@@ -376,7 +376,7 @@ class OfferTable:
             if o.windows:
                 masks[r] = ov.weekly_mask(o.time_zone, tuple(o.windows), *self.years)
         self.masks = masks
-        self._model_rows: tuple[TextModel, np.ndarray] | None = None
+        self._model_rows: tuple[TextModel, np.ndarray | None] | None = None
 
     def __len__(self) -> int:
         return len(self.offers)
@@ -405,9 +405,14 @@ class OfferTable:
         """
         cached = self._model_rows
         if cached is None or cached[0] is not model:
-            cached = (model, model.rows_of(self.ids))
+            rows = model.rows_of(self.ids)
+            # Same offers in the same order (the usual case): no gather per request.
+            same = len(rows) == len(model) and bool((rows == np.arange(len(rows))).all())
+            cached = (model, None if same else rows)
             self._model_rows = cached
         rows = cached[1]
+        if rows is None:
+            return np.asarray(scores, dtype=np.float32)
         return np.where(rows >= 0, scores[np.maximum(rows, 0)], 0.0).astype(np.float32)
 
     # ------------------------------------------------------------ ranking

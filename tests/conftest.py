@@ -142,20 +142,23 @@ class LiveServer:
         self._server.should_exit = True
         self._thread.join(timeout=10)
         self._sock.close()
-        _close_server_connections()
 
 
-def _close_server_connections() -> None:
-    """Requests ran in asgiref's executor threads and contexts, each with its own
-    database connection; on PostgreSQL end them, or the test database cannot be dropped."""
+@pytest.fixture(scope="session", autouse=True)
+def _end_server_sessions(django_db_setup, django_db_blocker):
+    """Requests served by the live ASGI server ran in asgiref's executor threads, which
+    keep their own database connections. On PostgreSQL, end them once all tests are done,
+    or the test database cannot be dropped."""
+    yield
     from django.db import connection
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
 
 
 @pytest.fixture

@@ -7,86 +7,177 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('exchanges', '0008_proposalevent_proposal'),
+        ("exchanges", "0008_proposalevent_proposal"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TextModelVersion',
+            name="TextModelVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('format_version', models.PositiveIntegerField()),
-                ('data_hash', models.CharField(max_length=64)),
-                ('file', models.CharField(max_length=255)),
-                ('offers', models.PositiveIntegerField(default=0)),
-                ('size_bytes', models.PositiveBigIntegerField(default=0)),
-                ('fit_seconds', models.FloatField(default=0)),
-                ('fitted_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("format_version", models.PositiveIntegerField()),
+                ("data_hash", models.CharField(max_length=64)),
+                ("file", models.CharField(max_length=255)),
+                ("offers", models.PositiveIntegerField(default=0)),
+                ("size_bytes", models.PositiveBigIntegerField(default=0)),
+                ("fit_seconds", models.FloatField(default=0)),
+                ("fitted_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['-pk'],
-                'get_latest_by': 'pk',
+                "ordering": ["-pk"],
+                "get_latest_by": "pk",
             },
         ),
         migrations.CreateModel(
-            name='PairingRound',
+            name="PairingRound",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('name', models.CharField(max_length=120, verbose_name='name')),
-                ('params', models.JSONField(default=dict)),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('done', 'Ready to publish'), ('failed', 'Failed'), ('published', 'Published')], default='queued', max_length=10)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('progress_note', models.CharField(blank=True, max_length=200)),
-                ('error', models.TextField(blank=True)),
-                ('stats', models.JSONField(blank=True, default=dict)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("name", models.CharField(max_length=120, verbose_name="name")),
+                ("params", models.JSONField(default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("done", "Ready to publish"),
+                            ("failed", "Failed"),
+                            ("published", "Published"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("progress_note", models.CharField(blank=True, max_length=200)),
+                ("error", models.TextField(blank=True)),
+                ("stats", models.JSONField(blank=True, default=dict)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='RoundPair',
+            name="RoundPair",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.FloatField()),
-                ('explanation', models.JSONField(default=list)),
-                ('asian_offer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='exchanges.offer')),
-                ('european_offer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='exchanges.offer')),
-                ('pairing_round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pairs', to='matching.pairinground')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.FloatField()),
+                ("explanation", models.JSONField(default=list)),
+                (
+                    "asian_offer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="exchanges.offer",
+                    ),
+                ),
+                (
+                    "european_offer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="exchanges.offer",
+                    ),
+                ),
+                (
+                    "pairing_round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pairs",
+                        to="matching.pairinground",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-score'],
+                "ordering": ["-score"],
             },
         ),
         migrations.CreateModel(
-            name='HiddenSuggestion',
+            name="HiddenSuggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('hidden', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='exchanges.offer')),
-                ('hidden_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('offer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='exchanges.offer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "hidden",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="exchanges.offer",
+                    ),
+                ),
+                (
+                    "hidden_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "offer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="exchanges.offer",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('offer', 'hidden'), name='hidden_once_per_offer')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("offer", "hidden"), name="hidden_once_per_offer"
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='pairinground',
-            constraint=models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='round_progress_percent'),
+            model_name="pairinground",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("progress__lte", 100)), name="round_progress_percent"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='roundpair',
-            constraint=models.UniqueConstraint(fields=('pairing_round', 'asian_offer', 'european_offer'), name='round_pair_once'),
+            model_name="roundpair",
+            constraint=models.UniqueConstraint(
+                fields=("pairing_round", "asian_offer", "european_offer"), name="round_pair_once"
+            ),
         ),
     ]

@@ -315,3 +315,17 @@ TANDEM_SITE_URL = env_str(
     "TANDEM_SITE_URL",
     f"https://{ALLOWED_HOSTS[0]}" if PRODUCTION else "http://127.0.0.1:8000",
 )
+
+# Soft-score weights and thresholds of the matcher (matching.features.Weights); only the
+# ratios between weights matter.
+MATCHING_WEIGHTS = {
+    "text": 0.50,
+    "isced": 0.15,
+    "level": 0.10,
+    "overlap": 0.10,
+    "size": 0.05,
+    "sdg": 0.05,
+    "priority": 0.05,
+    "min_overlap_hours": 1.0,
+    "overlap_saturation_hours": 4.0,
+}

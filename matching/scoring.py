@@ -54,7 +54,7 @@ LANGUAGE_NAMES = {
 }  # fmt: skip
 
 PRIORITY_NAMES = {
-    "quality_assurance": "quality assurance and recognition",
+    "quality_recognition": "quality assurance and recognition",
     "business_industry": "business and industry",
     "balanced_mobility": "balanced mobility",
     "lifelong_learning": "lifelong learning incl. TVET",

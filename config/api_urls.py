@@ -7,4 +7,5 @@ app_name = "api"
 urlpatterns = [
     path("", include("accounts.api")),
     path("", include("exchanges.api")),
+    path("", include("matching.api")),
 ]

@@ -12,6 +12,7 @@ import os
 import secrets
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -170,7 +171,12 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
 # The beat schedule lives here, in one place; apps add entries as they need them.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "matching-nightly-refit": {
+        "task": "matching.tasks.refit_model",
+        "schedule": crontab(hour=2, minute=30),
+    },
+}
 
 # --- auth and accounts ------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -329,3 +335,7 @@ MATCHING_WEIGHTS = {
     "min_overlap_hours": 1.0,
     "overlap_saturation_hours": 4.0,
 }
+# After offers change, refit the text model once this many seconds later (debounced);
+# a nightly refit runs as well (CELERY_BEAT_SCHEDULE).
+MATCHING_AUTO_REFIT = env_bool("MATCHING_AUTO_REFIT", True)
+MATCHING_REFIT_DEBOUNCE_SECONDS = env_int("MATCHING_REFIT_DEBOUNCE_SECONDS", 120, minimum=0)

@@ -252,6 +252,9 @@ class Offer(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("exchanges:offer-detail", args=[self.pk])
 
+    def get_other_region_display(self) -> str:
+        return str(_("Europe") if self.region == "asia" else _("Asia"))
+
     def is_open(self) -> bool:
         return self.status == OfferStatus.OPEN
 

@@ -22,6 +22,7 @@ from exchanges.models import (
     OfferStatus,
     Sdg,
 )
+from matching.tasks import schedule_refit
 
 NOT_VERIFIED_LECTURER = _(
     "Only a verified lecturer of %(institution)s can publish its offers; claim your role first."
@@ -175,6 +176,8 @@ def offer_update(*, offer: Offer, data: OfferData) -> Offer:
     offer.updated_at = timezone.now()
     offer.save()
     _write_children(offer, data)
+    if offer.is_open():
+        schedule_refit()
     return offer
 
 
@@ -208,6 +211,8 @@ def _move(offer: Offer, target: str) -> Offer:
         if target == OfferStatus.OPEN and offer.published_at is None:
             offer.published_at = offer.updated_at
         offer.save(update_fields=["status", "updated_at", "published_at"])
+        # The model is fitted on open offers: opening or closing one changes it.
+        schedule_refit()
     return offer
 
 

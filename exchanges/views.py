@@ -177,6 +177,10 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if windows
         else None,
     }
+    if context["can_edit"] or context["can_manage"]:
+        from matching.views import suggestions_context
+
+        context.update(suggestions_context(request, offer))
     return render(request, "exchanges/offer_detail.html", context)
 
 

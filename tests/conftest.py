@@ -57,6 +57,19 @@ def _test_settings(settings):
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    # Refits after every published offer would slow every test; tests of it turn it on.
+    settings.MATCHING_AUTO_REFIT = False
+
+
+@pytest.fixture(autouse=True)
+def _fresh_matching_state(settings, tmp_path):
+    """Each test stores its fitted models in its own folder and loads them afresh."""
+    from matching import engine
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    engine.reset()
+    yield
+    engine.reset()
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,88 @@
+"""GET /api/v1/offers/{id}/suggestions/ — an offer's partner suggestions, explained."""
+
+from django.core.exceptions import PermissionDenied
+from django.urls import path
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from exchanges.models import Offer
+from exchanges.selectors import can_edit, can_manage, get_offer_for_user
+from matching import engine
+from matching.forms import SuggestionFilterForm
+
+MAX_K = 50
+
+
+class ReasonSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    value = serializers.FloatField()
+    weight = serializers.FloatField()
+    text = serializers.CharField()
+
+
+class SuggestionSerializer(serializers.Serializer):
+    partner_id = serializers.IntegerField()
+    title = serializers.CharField()
+    institution = serializers.CharField()
+    country = serializers.CharField()
+    region = serializers.CharField()
+    isced = serializers.CharField()
+    score = serializers.FloatField()
+    reasons = ReasonSerializer(many=True)
+
+
+@extend_schema(
+    summary="Partner suggestions for an offer, best first, each explained",
+    parameters=[
+        OpenApiParameter("k", OpenApiTypes.INT, description=f"How many, 1 to {MAX_K} (10)."),
+        OpenApiParameter("country", OpenApiTypes.STR, description="Partner country (ISO code)."),
+        OpenApiParameter("level", OpenApiTypes.STR),
+        OpenApiParameter("language", OpenApiTypes.STR),
+        OpenApiParameter("kind", OpenApiTypes.STR),
+    ],
+    responses=inline_serializer(
+        "Suggestions",
+        {"offer_id": serializers.IntegerField(), "results": SuggestionSerializer(many=True)},
+    ),
+)
+@api_view(["GET"])
+def offer_suggestions(request: Request, pk: int) -> Response:
+    offer = get_offer_for_user(request.user, pk)
+    if not (can_edit(request.user, offer) or can_manage(request.user, offer)):
+        raise PermissionDenied
+    try:
+        k = int(request.query_params.get("k", 10))
+    except ValueError:
+        raise ValidationError({"k": [f"k is a whole number from 1 to {MAX_K}."]}) from None
+    if not 1 <= k <= MAX_K:
+        raise ValidationError({"k": [f"k is a whole number from 1 to {MAX_K}."]})
+    form = SuggestionFilterForm(request.query_params)
+    if not form.is_valid():
+        raise ValidationError(form.errors)
+    matches = engine.suggestions(offer, k=k, filters=form.filters())
+    partners = Offer.objects.select_related("institution").in_bulk([m.partner_id for m in matches])
+    results = [
+        {
+            "partner_id": m.partner_id,
+            "title": partners[m.partner_id].title,
+            "institution": partners[m.partner_id].institution.name,
+            "country": partners[m.partner_id].country_id,
+            "region": partners[m.partner_id].region,
+            "isced": partners[m.partner_id].isced_id,
+            "score": round(m.score, 4),
+            "reasons": [r.as_dict() for r in m.reasons],
+        }
+        for m in matches
+        if m.partner_id in partners
+    ]
+    return Response({"offer_id": offer.pk, "results": results})
+
+
+urlpatterns = [
+    path("offers/<int:pk>/suggestions/", offer_suggestions, name="offer-suggestions"),
+]

@@ -1,0 +1,27 @@
+"""Background work of matching: refits of the text model, debounced after changes and nightly."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+from matching import engine
+
+REFIT_PENDING_KEY = "matching:refit-pending"
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
+def refit_model(self, force: bool = False) -> int | None:
+    cache.delete(REFIT_PENDING_KEY)
+    version = engine.refit(force=force)
+    return version.pk if version else None
+
+
+def schedule_refit() -> None:
+    """Ask for a refit soon after offers changed. Many changes within the debounce window
+    lead to one refit; suggestions meanwhile use the current model."""
+    if not getattr(settings, "MATCHING_AUTO_REFIT", True):
+        return
+    delay = settings.MATCHING_REFIT_DEBOUNCE_SECONDS
+    if cache.add(REFIT_PENDING_KEY, 1, timeout=delay + 60):
+        transaction.on_commit(lambda: refit_model.apply_async(countdown=delay))

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from exchanges.models import Offer, OfferStatus
+from exchanges.selectors import get_offer_for_user
+from matching import engine, services
+from matching.forms import HideForm, SuggestionFilterForm
+from matching.models import HiddenSuggestion
+
+SUGGESTIONS_SHOWN = 10
+
+
+def suggestions_context(request: HttpRequest, offer: Offer) -> dict:
+    """What the offer page shows of its suggestions (for those who may edit or manage it)."""
+    form = SuggestionFilterForm(request.GET or None, prefix="s")
+    matches = engine.suggestions(offer, k=SUGGESTIONS_SHOWN, filters=form.filters())
+    partners = Offer.objects.select_related("institution", "country", "isced").in_bulk(
+        [m.partner_id for m in matches]
+    )
+    cards = [
+        {
+            "partner": partners[m.partner_id],
+            "score": m.score,
+            "percent": round(m.score * 100),
+            "reasons": [r for r in m.reasons if r.weight > 0 or r.code in ("language", "term")],
+        }
+        for m in matches
+        if m.partner_id in partners
+    ]
+    return {
+        "suggestion_form": form,
+        "suggestions": cards,
+        "hidden_count": HiddenSuggestion.objects.filter(offer=offer).count(),
+    }
+
+
+@login_required
+@require_POST
+def suggestion_hide(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_offer_for_user(request.user, pk, write=True)
+    form = HideForm(request.POST)
+    if not form.is_valid():
+        raise Http404
+    partner = Offer.objects.filter(pk=form.cleaned_data["partner"], status=OfferStatus.OPEN).first()
+    if partner is None:
+        raise Http404
+    try:
+        services.suggestion_hide(offer=offer, partner=partner, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request, _("“%(title)s” will not be suggested again.") % {"title": partner.title}
+        )
+    return redirect(f"{offer.get_absolute_url()}#suggestions")
+
+
+@login_required
+@require_POST
+def suggestions_unhide(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = get_offer_for_user(request.user, pk, write=True)
+    services.suggestions_unhide_all(offer=offer)
+    messages.success(request, _("Hidden suggestions are shown again."))
+    return redirect(f"{offer.get_absolute_url()}#suggestions")

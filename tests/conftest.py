@@ -38,6 +38,17 @@ def redis_available() -> bool:
         return False
 
 
+def pytest_configure(config):
+    """Serve static files from the source folders: a fresh checkout has not run
+    collectstatic, and the manifest storage of production would refuse every page."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.WHITENOISE_AUTOREFRESH = True
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres") and (
         settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql"

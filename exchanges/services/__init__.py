@@ -1,0 +1,3 @@
+"""Writes of the exchanges app: offers (offers.py) and the pairing workflow (proposals.py)."""
+
+from exchanges.services.offers import *  # noqa: F403

@@ -339,3 +339,5 @@ MATCHING_WEIGHTS = {
 # a nightly refit runs as well (CELERY_BEAT_SCHEDULE).
 MATCHING_AUTO_REFIT = env_bool("MATCHING_AUTO_REFIT", True)
 MATCHING_REFIT_DEBOUNCE_SECONDS = env_int("MATCHING_REFIT_DEBOUNCE_SECONDS", 120, minimum=0)
+# A proposal nobody answers expires after this many days (checked by Celery beat).
+PROPOSAL_EXPIRY_DAYS = env_int("PROPOSAL_EXPIRY_DAYS", 14, minimum=1)

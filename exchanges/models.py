@@ -195,6 +195,8 @@ class Offer(models.Model):
     partners_sought = models.PositiveSmallIntegerField(
         _("partners sought"), default=1, validators=[MinValueValidator(1), MaxValueValidator(10)]
     )
+    # Approved pairings so far; the database refuses more than partners_sought.
+    approved_pairings = models.PositiveSmallIntegerField(default=0, editable=False)
     status = models.CharField(
         _("status"), max_length=8, choices=OfferStatus.choices, default=OfferStatus.DRAFT
     )
@@ -232,6 +234,11 @@ class Offer(models.Model):
             models.CheckConstraint(
                 condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
                 name="offer_published_has_date",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(approved_pairings__lte=models.F("partners_sought")),
+                name="offer_capacity_kept",
+                violation_error_message=_("This offer has no partner place left."),
             ),
         ]
         indexes = [
@@ -381,6 +388,13 @@ class Proposal(models.Model):
         _("state"), max_length=10, choices=ProposalState.choices, default=ProposalState.PROPOSED
     )
     message = models.TextField(_("message"), max_length=2000, blank=True)
+    # Each side accepts; the proposer's side on proposing. Accepted when both have.
+    asian_accepted_at = models.DateTimeField(null=True, blank=True)
+    european_accepted_at = models.DateTimeField(null=True, blank=True)
+    # The agreed terms, frozen on acceptance; offices approve exactly this (by its hash).
+    terms = models.JSONField(_("agreed terms"), default=dict, blank=True)
+    terms_hash = models.CharField(max_length=64, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
     score = models.FloatField(_("match score"), null=True, blank=True)
     explanation = models.JSONField(_("match explanation"), default=list, blank=True)
     pairing_round = models.ForeignKey(
@@ -449,3 +463,46 @@ class ProposalEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state or '∅'} → {self.to_state}"
+
+
+class DecisionKind(models.TextChoices):
+    APPROVE = "approve", _("Approved")
+    REJECT = "reject", _("Rejected")
+
+
+class OfficeDecision(models.Model):
+    """An international office's decision on a proposal's agreed terms, for its institution.
+
+    A decision counts only for the terms it was taken on: when the terms change it is
+    voided and the office is asked again."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="decisions")
+    institution = models.ForeignKey(
+        "accounts.Institution", on_delete=models.PROTECT, related_name="+"
+    )
+    decision = models.CharField(max_length=8, choices=DecisionKind.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    comment = models.TextField(blank=True, max_length=2000)
+    terms_hash = models.CharField(max_length=64)
+    void = models.BooleanField(default=False)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        constraints = [
+            # One standing decision per institution: two officers clicking at once get one.
+            models.UniqueConstraint(
+                fields=["proposal", "institution"],
+                condition=models.Q(void=False),
+                name="one_decision_per_institution",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(decision="approve") | ~models.Q(comment=""),
+                name="rejection_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.institution} {self.decision}"

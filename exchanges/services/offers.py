@@ -178,6 +178,10 @@ def offer_update(*, offer: Offer, data: OfferData) -> Offer:
     _write_children(offer, data)
     if offer.is_open():
         schedule_refit()
+    # Changed terms void the offices' approvals of accepted proposals.
+    from exchanges.services.proposals import proposals_terms_changed
+
+    proposals_terms_changed(offer=offer, actor=None)
     return offer
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import office_institution_ids
+from exchanges import notifications
 from exchanges.models import (
     DecisionKind,
     Offer,
@@ -123,9 +124,10 @@ def _locked(proposal: Proposal) -> Proposal:
 
 
 def _event(proposal: Proposal, actor: User | None, old: str, new: str, note: str = "") -> None:
-    ProposalEvent.objects.create(
+    event = ProposalEvent.objects.create(
         proposal=proposal, actor=actor, from_state=old, to_state=new, note=note[:2000]
     )
+    notifications.proposal_event_recorded(event.pk)
 
 
 def _move(proposal: Proposal, new: str, actor: User | None, note: str = "") -> None:

@@ -160,3 +160,89 @@ def with_list_relations(qs: QuerySet[Offer]) -> QuerySet[Offer]:
 def offers_of(user: User, *, limit: int = 20) -> list[Offer]:
     """The user's own and co-owned offers, newest first, for the dashboard."""
     return list(with_list_relations(offer_search(user, OfferFilters(mine=True)))[:limit])
+
+
+# --- proposals ------------------------------------------------------------------------------
+
+
+def _proposal_access(user: User) -> Q:
+    """Proposals the user is part of: as a lecturer of either offer or an office of
+    either institution."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    mine = Offer.objects.filter(_mine(user)).values("pk")
+    offices = office_institution_ids(user)
+    return (
+        Q(asian_offer__in=mine)
+        | Q(european_offer__in=mine)
+        | Q(asian_offer__institution_id__in=offices)
+        | Q(european_offer__institution_id__in=offices)
+    )
+
+
+def proposals_visible_to(user: User):
+    from exchanges.models import Proposal
+
+    qs = Proposal.objects.all()
+    if getattr(user, "is_secretariat", False):
+        return qs
+    return qs.filter(_proposal_access(user))
+
+
+def get_proposal_for_user(user: User, pk: int):
+    """The proposal if the user is part of it (or the secretariat); 404 otherwise."""
+    from exchanges.models import Proposal
+
+    try:
+        return (
+            proposals_visible_to(user)
+            .select_related(
+                "asian_offer__institution__country",
+                "european_offer__institution__country",
+                "asian_offer__isced",
+                "european_offer__isced",
+                "asian_offer__owner",
+                "european_offer__owner",
+                "proposed_by",
+            )
+            .get(pk=pk)
+        )
+    except Proposal.DoesNotExist:
+        raise Http404 from None
+
+
+def lecturer_proposals(user: User):
+    """The proposals of the user's own offers, newest first."""
+    from exchanges.models import Proposal
+
+    mine = Offer.objects.filter(_mine(user)).values("pk")
+    return (
+        Proposal.objects.filter(Q(asian_offer__in=mine) | Q(european_offer__in=mine))
+        .select_related("asian_offer__institution", "european_offer__institution")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def approval_queue(user: User):
+    """Accepted proposals of the user's institutions still waiting for their decision on the
+    current terms, oldest first."""
+    from exchanges.models import OfficeDecision, Proposal, ProposalState
+
+    offices = office_institution_ids(user)
+    if not offices:
+        return Proposal.objects.none()
+    decided = OfficeDecision.objects.filter(void=False, institution_id__in=offices).values(
+        "proposal_id"
+    )
+    return (
+        Proposal.objects.filter(state=ProposalState.ACCEPTED)
+        .filter(
+            Q(asian_offer__institution_id__in=offices)
+            | Q(european_offer__institution_id__in=offices)
+        )
+        .exclude(pk__in=decided)
+        .select_related(
+            "asian_offer__institution__country", "european_offer__institution__country"
+        )
+        .order_by("updated_at", "pk")
+    )

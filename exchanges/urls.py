@@ -1,6 +1,6 @@
 from django.urls import path
 
-from exchanges import views
+from exchanges import proposal_views, views
 
 app_name = "exchanges"
 
@@ -15,4 +15,13 @@ urlpatterns = [
     path("offers/<int:pk>/duplicate/", views.offer_duplicate, name="offer-duplicate"),
     path("offers/<int:pk>/co-owners/", views.offer_co_owners, name="offer-co-owners"),
     path("catalogue/", views.catalogue, name="catalogue"),
+    path("offers/<int:pk>/propose/", proposal_views.proposal_new, name="proposal-new"),
+    path("proposals/", proposal_views.proposal_list, name="proposal-list"),
+    path("proposals/<int:pk>/", proposal_views.proposal_detail, name="proposal-detail"),
+    path(
+        "proposals/<int:pk>/<slug:action>/",
+        proposal_views.proposal_action,
+        name="proposal-action",
+    ),
+    path("office/approvals/", proposal_views.approval_queue, name="approval-queue"),
 ]

@@ -177,6 +177,13 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if windows
         else None,
     }
+    if request.user.is_authenticated and offer.is_open() and not can_edit:
+        # The viewer's own open offers of the other region, to propose a pairing from.
+        context["propose_from"] = list(
+            Offer.objects.filter(selectors._mine(request.user), status="open")
+            .exclude(region=offer.region)
+            .only("pk", "title")
+        )
     if context["can_edit"] or context["can_manage"]:
         from matching.views import suggestions_context
 

@@ -239,3 +239,16 @@ def _candidate_rows(table: scoring.OfferTable, offer: Offer, f: SuggestionFilter
             [any(lang == f.language for lang, _ in o.languages) for o in table.offers], dtype=bool
         )
     return np.flatnonzero(keep)
+
+
+def explain_pair(offer: Offer, partner: Offer) -> scoring.Match | None:
+    """The explained score of one pair, from `offer`'s side (None without a model)."""
+    model, _table = current()
+    if model is None:
+        return None
+    a, b = features_of(_with_features(Offer.objects.filter(pk__in=[offer.pk, partner.pk])))
+    if a.id != offer.pk:
+        a, b = b, a
+    vectors = model.transform([a.text, b.text])
+    cosine = float((vectors[0] @ vectors[1].T).toarray()[0, 0])
+    return scoring.explain(a, b, cosine, weights())

@@ -111,6 +111,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "messaging.context_processors.notifications",
             ],
         },
     },
@@ -175,6 +176,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "matching-nightly-refit": {
         "task": "matching.tasks.refit_model",
         "schedule": crontab(hour=2, minute=30),
+    },
+    "proposals-expire-and-remind": {
+        "task": "exchanges.tasks.expire_and_remind",
+        "schedule": crontab(minute="*/15"),
     },
 }
 
@@ -341,3 +346,5 @@ MATCHING_AUTO_REFIT = env_bool("MATCHING_AUTO_REFIT", True)
 MATCHING_REFIT_DEBOUNCE_SECONDS = env_int("MATCHING_REFIT_DEBOUNCE_SECONDS", 120, minimum=0)
 # A proposal nobody answers expires after this many days (checked by Celery beat).
 PROPOSAL_EXPIRY_DAYS = env_int("PROPOSAL_EXPIRY_DAYS", 14, minimum=1)
+# A reminder goes to the partner this many days before an unanswered proposal expires.
+PROPOSAL_REMINDER_DAYS_BEFORE = env_int("PROPOSAL_REMINDER_DAYS_BEFORE", 3, minimum=0)

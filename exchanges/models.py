@@ -506,3 +506,53 @@ class OfficeDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution} {self.decision}"
+
+
+class CompletionReport(models.Model):
+    """What an exchange achieved, filed by one of its lecturers when it ends. The optional
+    counts are anonymous aggregates: no student is named."""
+
+    proposal = models.OneToOneField(
+        Proposal, on_delete=models.CASCADE, related_name="completion_report"
+    )
+    participants_asia = models.PositiveIntegerField(
+        _("participants from the Asian institution"), validators=[MaxValueValidator(5000)]
+    )
+    participants_europe = models.PositiveIntegerField(
+        _("participants from the European institution"), validators=[MaxValueValidator(5000)]
+    )
+    sync_hours = models.DecimalField(
+        _("synchronous hours held"),
+        max_digits=6,
+        decimal_places=1,
+        validators=[MinValueValidator(0)],
+    )
+    fewer_opportunities = models.PositiveIntegerField(
+        _("participants with fewer opportunities"),
+        null=True,
+        blank=True,
+        help_text=_("Optional and anonymous: a count, no names."),
+    )
+    first_international = models.PositiveIntegerField(
+        _("participants with a first international experience"),
+        null=True,
+        blank=True,
+        help_text=_("Optional and anonymous: a count, no names."),
+    )
+    outcomes = models.TextField(_("outcomes"), max_length=5000, blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    filed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(participants_asia__gt=0) | models.Q(participants_europe__gt=0),
+                name="report_has_participants",
+                violation_error_message=_("An exchange that ran has participants."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"report on {self.proposal_id}"

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import office_required
 from exchanges import selectors, services
-from exchanges.models import Offer, OfferStatus, ProposalOrigin, ProposalState
+from exchanges.models import CompletionReport, Offer, OfferStatus, ProposalOrigin, ProposalState
 from exchanges.services import proposals as wf
 
 
@@ -37,6 +37,20 @@ class NoteForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class CompletionForm(forms.ModelForm):
+    class Meta:
+        model = CompletionReport
+        fields = [
+            "participants_asia",
+            "participants_europe",
+            "sync_hours",
+            "fewer_opportunities",
+            "first_international",
+            "outcomes",
+        ]
+        widgets = {"outcomes": forms.Textarea(attrs={"rows": 4})}
 
 
 class RejectForm(forms.Form):
@@ -132,6 +146,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
         and bool(sides),
         "decide": proposal.state == ProposalState.ACCEPTED and bool(offices - decided),
         "start": proposal.state == ProposalState.APPROVED and bool(sides),
+        "complete": proposal.state == ProposalState.ACTIVE and bool(sides),
     }
     return render(
         request,
@@ -218,3 +233,30 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
 def approval_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.approval_queue(request.user), 25).get_page(request.GET.get("page"))
     return render(request, "exchanges/approval_queue.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.get_proposal_for_user(request.user, pk)
+    if not wf.sides_of(request.user, proposal):
+        raise PermissionDenied
+    if proposal.state != ProposalState.ACTIVE:
+        messages.error(request, _("Only an active exchange can be completed."))
+        return redirect("exchanges:proposal-detail", pk=proposal.pk)
+    form = CompletionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        report = {name: form.cleaned_data[name] for name in CompletionForm.Meta.fields}
+        try:
+            services.proposal_complete(proposal=proposal, actor=request.user, report=report)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, problems in exc.message_dict.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Thank you: the exchange is completed and reported."))
+            return redirect("exchanges:proposal-detail", pk=proposal.pk)
+    return render(request, "exchanges/proposal_complete.html", {"proposal": proposal, "form": form})

@@ -19,6 +19,11 @@ urlpatterns = [
     path("proposals/", proposal_views.proposal_list, name="proposal-list"),
     path("proposals/<int:pk>/", proposal_views.proposal_detail, name="proposal-detail"),
     path(
+        "proposals/<int:pk>/complete/",
+        proposal_views.proposal_complete,
+        name="proposal-complete",
+    ),
+    path(
         "proposals/<int:pk>/<slug:action>/",
         proposal_views.proposal_action,
         name="proposal-action",

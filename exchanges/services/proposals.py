@@ -374,3 +374,32 @@ def proposals_expire(*, now: dt.datetime | None = None) -> int:
                 _move(proposal, ProposalState.EXPIRED, None, str(_("no answer in time")))
                 expired += 1
     return expired
+
+
+COUNT_TOO_HIGH = _("%(field)s cannot exceed the participants of both sides (%(total)s).")
+
+
+@transaction.atomic
+def proposal_complete(*, proposal: Proposal, actor: User, report: dict):
+    """A lecturer of the exchange files its completion report; the exchange is completed."""
+    from exchanges.models import CompletionReport
+
+    proposal = _locked(proposal)
+    if not sides_of(actor, proposal):
+        raise PermissionDenied(NOT_YOUR_SIDE)
+    if proposal.state != ProposalState.ACTIVE:
+        raise _refuse_state(proposal, _("completed"))
+    filed = CompletionReport(proposal=proposal, filed_by=actor, **report)
+    filed.full_clean(exclude=["proposal", "filed_by"])
+    total = (filed.participants_asia or 0) + (filed.participants_europe or 0)
+    errors = {}
+    for name in ("fewer_opportunities", "first_international"):
+        value = getattr(filed, name)
+        if value is not None and value > total:
+            label = CompletionReport._meta.get_field(name).verbose_name
+            errors[name] = [COUNT_TOO_HIGH % {"field": str(label).capitalize(), "total": total}]
+    if errors:
+        raise ValidationError(errors)
+    filed.save()
+    _move(proposal, ProposalState.COMPLETED, actor)
+    return filed

@@ -168,3 +168,43 @@ def test_the_timeline_shows_every_transition(client, proposal, jan, alice):
     assert "Shall we pair our classes?" in page
     assert "Accepted by the partner" in page
     assert "Jan de Vries" in page
+
+
+def test_an_active_exchange_is_completed_with_its_report(
+    client, proposal, jan, bob, charlie, alice
+):
+    services.proposal_accept(proposal=proposal, actor=jan)
+    services.proposal_approve(proposal=proposal, actor=bob)
+    services.proposal_approve(proposal=proposal, actor=charlie)
+    services.proposal_start(proposal=proposal, actor=alice)
+    client.force_login(jan)
+    url = reverse("exchanges:proposal-complete", args=[proposal.pk])
+    bad = client.post(
+        url,
+        {
+            "participants_asia": "30",
+            "participants_europe": "25",
+            "sync_hours": "12",
+            "fewer_opportunities": "80",
+        },
+    )
+    assert "cannot exceed the participants of both sides (55)" in bad.content.decode()
+    client.post(
+        url,
+        {
+            "participants_asia": "30",
+            "participants_europe": "25",
+            "sync_hours": "12.5",
+            "first_international": "20",
+            "outcomes": "Joint adaptation plans for two coasts.",
+        },
+    )
+    proposal.refresh_from_db()
+    assert proposal.state == ProposalState.COMPLETED
+    page = client.get(detail(proposal)).content.decode()
+    assert "Joint adaptation plans for two coasts." in page
+
+
+def test_only_the_lecturers_file_the_report(client, proposal, bob):
+    client.force_login(bob)
+    assert client.get(reverse("exchanges:proposal-complete", args=[proposal.pk])).status_code == 403

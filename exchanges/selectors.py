@@ -241,8 +241,6 @@ def approval_queue(user: User):
             | Q(european_offer__institution_id__in=offices)
         )
         .exclude(pk__in=decided)
-        .select_related(
-            "asian_offer__institution__country", "european_offer__institution__country"
-        )
+        .select_related("asian_offer__institution__country", "european_offer__institution__country")
         .order_by("updated_at", "pk")
     )

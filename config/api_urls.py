@@ -7,5 +7,6 @@ app_name = "api"
 urlpatterns = [
     path("", include("accounts.api")),
     path("", include("exchanges.api")),
+    path("", include("exchanges.proposal_api")),
     path("", include("matching.api")),
 ]

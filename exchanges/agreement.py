@@ -1,0 +1,197 @@
+"""The agreement of an approved proposal: the structured document an institution files.
+
+It is built from the terms frozen on acceptance (`Proposal.terms`), the very terms both
+offices approved by their SHA-256, and not from the offers as they stand today: an offer
+that still seeks more partners may change after an approval, the agreement may not. The
+document carries those terms verbatim, so anyone can recompute the hash (see
+`terms_digest` and docs/proposals_api.md).
+
+`build_agreement` only reads: the same approved proposal always gives the same document,
+whoever asks and in whatever language (labels are English; codes are the reference).
+The pages and the API both call it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Country
+from exchanges.languages import LANGUAGE_NAMES
+from exchanges.models import (
+    DecisionKind,
+    IscedField,
+    OfferKind,
+    OfferLevel,
+    Proposal,
+    ProposalState,
+)
+
+FORMAT = "tandem-agreement"
+FORMAT_VERSION = 1
+
+# An agreement exists from approval on, and stays while the exchange runs and after it.
+AGREEMENT_STATES = (ProposalState.APPROVED, ProposalState.ACTIVE, ProposalState.COMPLETED)
+
+NOT_APPROVED = _(
+    "The agreement exists once both international offices have approved the proposal; "
+    "this one is %(state)s."
+)
+
+SIDES = (("asia", "asian_offer"), ("europe", "european_offer"))
+
+
+def agreement_available(proposal: Proposal) -> bool:
+    return proposal.state in AGREEMENT_STATES
+
+
+def agreement_filename(proposal: Proposal) -> str:
+    """A file name that says what it is and which terms: two versions never collide."""
+    return f"tandem-agreement-{proposal.pk}-{proposal.terms_hash[:12]}.json"
+
+
+def terms_digest(terms: dict) -> str:
+    """SHA-256 of the terms as canonical JSON (sorted keys, no spaces, UTF-8): the way
+    exchanges.services.proposals.agreed_terms hashes them."""
+    canonical = json.dumps(terms, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def students_per_direction(
+    asian_kind: str, asian_students: int, european_kind: str, european_students: int
+) -> tuple[int, int]:
+    """Participants by direction: (Asia → Europe, Europe → Asia).
+
+    COIL and blended: each side's class counts in its own direction (the Asian class
+    works into the European course: Asia → Europe). Virtual mobility: the offer is a host
+    course opening seats, so students of the *other* side take them, counted towards the
+    host's region and at most as many as the seats; the host's own students stay home.
+    Two virtual-mobility offers host each other: both directions count, each capped by the
+    other's seats. (The same reading as the pairing round's balance figures.)
+    """
+    vm = OfferKind.VIRTUAL_MOBILITY
+    asia_hosts, europe_hosts = asian_kind == vm, european_kind == vm
+    a_to_e = 0 if (asia_hosts and not europe_hosts) else asian_students
+    e_to_a = 0 if (europe_hosts and not asia_hosts) else european_students
+    if europe_hosts:
+        a_to_e = min(a_to_e, european_students)
+    if asia_hosts:
+        e_to_a = min(e_to_a, asian_students)
+    return a_to_e, e_to_a
+
+
+def _windows(frozen: list[str]) -> list[dict]:
+    # Frozen as "1 15:00-17:00": weekday (0 is Monday), start and end in the offer's zone.
+    out = []
+    for window in frozen:
+        weekday, _sep, span = window.partition(" ")
+        start, _sep, end = span.partition("-")
+        out.append({"weekday": int(weekday), "start": start, "end": end})
+    return out
+
+
+def _languages(frozen: list[str]) -> list[dict]:
+    out = []
+    for item in frozen:
+        code, _sep, cefr = item.partition(":")
+        out.append({"code": code, "name": str(LANGUAGE_NAMES.get(code, code)), "cefr": cefr})
+    return out
+
+
+def _offer(terms: dict, isced: dict[str, IscedField], owner_name: str) -> dict:
+    field = isced.get(terms["isced_id"])
+    level = terms["level"]
+    return {
+        "id": terms["id"],
+        "title": terms["title"],
+        "kind": terms["kind"],
+        "kind_label": str(OfferKind(terms["kind"]).label),
+        "lecturer": owner_name,
+        "isced_f": {"code": terms["isced_id"], "label": field.label_en if field else ""},
+        "level": {
+            "code": level,
+            "eqf": int(level) if level.isdigit() else None,
+            "label": str(OfferLevel(level).label),
+        },
+        "languages": _languages(terms["languages"]),
+        "term_start": terms["term_start"],
+        "term_end": terms["term_end"],
+        "duration_weeks": terms["duration_weeks"],
+        "sync_sessions": terms["sync_sessions"],
+        "time_zone": terms["time_zone"],
+        "weekly_windows": _windows(terms["windows"]),
+        # A virtual-mobility course counts its seats for partner students; the others
+        # their own class.
+        "students": terms["students"],
+        "students_are": "seats" if terms["kind"] == OfferKind.VIRTUAL_MOBILITY else "class",
+    }
+
+
+def build_agreement(proposal: Proposal) -> dict:
+    """The agreement of an approved (active, completed) proposal as plain JSON data.
+
+    Raises ValidationError (code "not_approved") before approval. Reads the proposal's
+    offers' owners and institutions, its standing approvals, and the reference rows of
+    the ISCED-F fields and countries it names; writes nothing."""
+    if not agreement_available(proposal):
+        raise ValidationError(
+            NOT_APPROVED % {"state": proposal.get_state_display().lower()}, code="not_approved"
+        )
+    terms = proposal.terms
+    countries = Country.objects.in_bulk([terms[key]["country"] for _side, key in SIDES])
+    isced = IscedField.objects.in_bulk([terms[key]["isced_id"] for _side, key in SIDES])
+    approvals = (
+        proposal.decisions.filter(
+            void=False, decision=DecisionKind.APPROVE, terms_hash=proposal.terms_hash
+        )
+        .select_related("institution", "decided_by")
+        .order_by("at", "pk")
+    )
+    with translation.override("en"):
+        institutions, offers = {}, {}
+        for side, key in SIDES:
+            offer = getattr(proposal, key)
+            country = countries.get(terms[key]["country"])
+            institutions[side] = {
+                "id": offer.institution_id,
+                "name": terms[key]["institution"],
+                "city": offer.institution.city,
+                "country": terms[key]["country"],
+                "country_name": country.name if country else "",
+                "region": country.region if country else side,
+            }
+            offers[side] = _offer(terms[key], isced, offer.owner.full_name)
+        a_to_e, e_to_a = students_per_direction(
+            offers["asia"]["kind"],
+            offers["asia"]["students"],
+            offers["europe"]["kind"],
+            offers["europe"]["students"],
+        )
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "proposal_id": proposal.pk,
+            "institutions": institutions,
+            "offers": offers,
+            "students_per_direction": {"asia_to_europe": a_to_e, "europe_to_asia": e_to_a},
+            "approvals": [
+                {
+                    "institution_id": d.institution_id,
+                    "institution": d.institution.name,
+                    "approved_by": d.decided_by.full_name if d.decided_by else "",
+                    "approved_at": d.at.isoformat(),
+                    "comment": d.comment,
+                }
+                for d in approvals
+            ],
+            "approved_at": proposal.approved_at.isoformat() if proposal.approved_at else None,
+            "approved_on": proposal.approved_at.date().isoformat()
+            if proposal.approved_at
+            else None,
+            "terms_sha256": proposal.terms_hash,
+            "terms": terms,
+        }

@@ -1,0 +1,450 @@
+"""REST API for proposals under /api/v1/: the user's proposals, one proposal with its
+timeline, proposing, the workflow's actions, and the agreement once approved.
+
+Thin views, as for offers: a serializer reads the request, a service does the work, a
+serializer presents the result. Who sees a proposal is selectors.get_proposal_for_user,
+exactly as on the pages: the lecturers of its two offers, the verified international
+offices of its two institutions and the secretariat; anyone else gets 404. Who may do
+what is the services' call (a 403 with their message); a move the proposal's state does
+not allow is a 409 and changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.models import User
+from exchanges import selectors, services
+from exchanges.agreement import agreement_filename, build_agreement
+from exchanges.api import BAD_REQUEST, Conflict, TandemAPIView, service_errors
+from exchanges.models import Offer, OfficeDecision, Proposal, ProposalEvent
+from exchanges.proposal_serializers import (
+    AgreementSerializer,
+    ApproveSerializer,
+    CompletionReportInputSerializer,
+    NoteSerializer,
+    ProposalCreateSerializer,
+    ProposalDetailSerializer,
+    ProposalFilterSerializer,
+    ProposalListSerializer,
+    RejectSerializer,
+)
+from matching import engine
+
+OFFER_NOT_FOUND = _("You have no offer %(id)s that you can see.")
+PARTNER_NOT_FOUND = _("There is no partner offer %(id)s that you can see.")
+
+# Refusals that depend on the proposal's current state, not on what the client sent:
+# sending the same request again will not help, so they are 409 like a refused move.
+CONFLICT_CODES = frozenset(
+    {
+        "invalid_transition",  # not allowed from the current state
+        "already_accepted",  # the user's side accepted already
+        "already_decided",  # the user's institution decided on these terms already
+        "already_live",  # the two offers have a live proposal
+        "no_capacity",  # an offer's partner places are full
+        "not_approved",  # no agreement before approval
+    }
+)
+
+
+# --- plumbing ------------------------------------------------------------------------------
+
+
+@contextmanager
+def workflow_errors() -> Iterator[None]:
+    """The offers API's service_errors (400 by field, 403 with the message), plus a 409
+    with the service's message for every refusal that the proposal's state decides."""
+    with service_errors():
+        try:
+            yield
+        except DjangoValidationError as exc:
+            if not hasattr(exc, "error_dict") and any(
+                e.code in CONFLICT_CODES for e in exc.error_list
+            ):
+                raise Conflict(" ".join(exc.messages)) from None
+            raise
+
+
+class ProposalPagination(PageNumberPagination):
+    page_size = 20
+
+
+def _my_offers(user: User) -> QuerySet[Offer]:
+    # A subquery, not a join: a join on co-owners would repeat proposals.
+    co_owned = Offer.co_owners.through.objects.filter(user_id=user.pk).values("offer_id")
+    return Offer.objects.filter(Q(owner_id=user.pk) | Q(pk__in=co_owned)).values("pk")
+
+
+def _incoming(user: User) -> Q:
+    """Proposals of the user's offers that the user's side has not accepted yet."""
+    mine = _my_offers(user)
+    return Q(asian_offer__in=mine, asian_accepted_at__isnull=True) | Q(
+        european_offer__in=mine, european_accepted_at__isnull=True
+    )
+
+
+def _proposed_from(side: str) -> Q:
+    """The proposer owns or co-owns the offer on this side ("asian_offer", "european_offer")."""
+    co_owner = Offer.co_owners.through.objects.filter(
+        offer_id=OuterRef(f"{side}_id"), user_id=OuterRef("proposed_by_id")
+    )
+    return Q(**{f"{side}__owner_id": F("proposed_by_id")}) | Q(Exists(co_owner))
+
+
+def _outgoing(user: User) -> Q:
+    """Proposals made from one of the user's offers, by the user or a co-owner."""
+    mine = _my_offers(user)
+    return (Q(asian_offer__in=mine) & _proposed_from("asian_offer")) | (
+        Q(european_offer__in=mine) & _proposed_from("european_offer")
+    )
+
+
+def _list_relations(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """What a list shows, in one query."""
+    return qs.select_related(
+        "asian_offer__institution__country",
+        "asian_offer__owner",
+        "european_offer__institution__country",
+        "european_offer__owner",
+        "proposed_by",
+    )
+
+
+def _detail_relations(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """What the detail shows, in a fixed number of queries."""
+    return qs.select_related(
+        "asian_offer__institution__country",
+        "asian_offer__isced",
+        "asian_offer__owner",
+        "european_offer__institution__country",
+        "european_offer__isced",
+        "european_offer__owner",
+        "proposed_by",
+        "completion_report__filed_by",
+    ).prefetch_related(
+        "asian_offer__languages",
+        "asian_offer__sdgs",
+        "european_offer__languages",
+        "european_offer__sdgs",
+        Prefetch("events", queryset=ProposalEvent.objects.select_related("actor")),
+        Prefetch(
+            "decisions",
+            queryset=OfficeDecision.objects.filter(void=False).select_related(
+                "institution__country", "decided_by"
+            ),
+            to_attr="standing_decisions",
+        ),
+    )
+
+
+def _detail_response(request: Request, proposal: Proposal, *, status_code: int = 200) -> Response:
+    """The proposal as it stands now; call after the access check."""
+    fresh = _detail_relations(Proposal.objects.filter(pk=proposal.pk)).get()
+    data = ProposalDetailSerializer(fresh, context={"request": request}).data
+    return Response(data, status=status_code)
+
+
+def _offer_or_404(user: User, pk: int, message) -> Offer:
+    try:
+        return selectors.get_offer_for_user(user, pk)
+    except Http404:
+        raise exceptions.NotFound(message % {"id": pk}) from None
+
+
+NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
+FORBIDDEN = OpenApiResponse(
+    description="The user is part of the proposal but may not do this (the message says who may)."
+)
+NOT_FOUND = OpenApiResponse(description="No such proposal, or the user is not part of it.")
+CONFLICT = OpenApiResponse(
+    description="The proposal's state does not allow this now; nothing changed."
+)
+
+
+# --- list, detail, create ---------------------------------------------------------------------
+
+
+class ProposalListView(TandemAPIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = ProposalPagination
+
+    @extend_schema(
+        summary="The proposals the user is part of",
+        description="As a lecturer of either offer, an international office of either "
+        "institution, or (everything) the secretariat. Newest first; with role=office "
+        "oldest first. 20 a page.",
+        parameters=[ProposalFilterSerializer],
+        responses={200: ProposalListSerializer(many=True), 400: BAD_REQUEST, 401: NOT_SIGNED_IN},
+    )
+    def get(self, request: Request) -> Response:
+        params = ProposalFilterSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        user = request.user
+        qs = selectors.proposals_visible_to(user)
+        role = params.validated_data.get("role")
+        order = ("-updated_at", "-pk")
+        if role == "incoming":
+            qs = qs.filter(_incoming(user))
+        elif role == "outgoing":
+            qs = qs.filter(_outgoing(user))
+        elif role == "office":
+            qs = qs.filter(pk__in=selectors.approval_queue(user).order_by().values("pk"))
+            order = ("updated_at", "pk")  # whoever waits longest comes first
+        if params.validated_data.get("state"):
+            qs = qs.filter(state=params.validated_data["state"])
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(_list_relations(qs).order_by(*order), request, self)
+        data = ProposalListSerializer(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(
+        summary="Propose pairing one of my offers with a partner offer",
+        description="The partner lecturer is asked to accept; then both international "
+        "offices approve. Both offers must be open and of different regions.",
+        request=ProposalCreateSerializer,
+        responses={
+            201: ProposalDetailSerializer,
+            400: BAD_REQUEST,
+            401: NOT_SIGNED_IN,
+            403: OpenApiResponse(description="The offer is not the user's own or co-owned."),
+            404: OpenApiResponse(description="No such offer, or the user may not see it."),
+            409: OpenApiResponse(description="The two offers have a live proposal already."),
+        },
+    )
+    def post(self, request: Request) -> Response:
+        given = ProposalCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        c = given.validated_data
+        offer = _offer_or_404(request.user, c["offer"], OFFER_NOT_FOUND)
+        partner = _offer_or_404(request.user, c["partner"], PARTNER_NOT_FOUND)
+        # The match as the pages record it (None without a fitted model); two offers of one
+        # region are the service's to refuse.
+        match = engine.explain_pair(offer, partner) if offer.region != partner.region else None
+        with workflow_errors():
+            proposal = services.proposal_create(
+                actor=request.user,
+                offer=offer,
+                partner=partner,
+                origin=c["origin"],
+                message=c["message"],
+                score=match.score if match else None,
+                explanation=[r.as_dict() for r in match.reasons] if match else [],
+            )
+        response = _detail_response(request, proposal, status_code=status.HTTP_201_CREATED)
+        response["Location"] = reverse("api:proposal-detail", args=[proposal.pk])
+        return response
+
+
+class ProposalDetailView(TandemAPIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        summary="One proposal: both offers, the match, the terms, the decisions, the timeline",
+        responses={200: ProposalDetailSerializer, 401: NOT_SIGNED_IN, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        proposal = selectors.get_proposal_for_user(request.user, pk)
+        return _detail_response(request, proposal)
+
+
+# --- actions ------------------------------------------------------------------------------------
+
+
+class ProposalActionView(TandemAPIView):
+    # POST: check access (404), read the body (400), call the service, show the result.
+
+    permission_classes = [IsAuthenticated]
+    body: type[serializers.Serializer] | None = None
+
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        raise NotImplementedError
+
+    def post(self, request: Request, pk: int) -> Response:
+        proposal = selectors.get_proposal_for_user(request.user, pk)
+        data: dict = {}
+        if self.body is not None:
+            given = self.body(data=request.data)
+            given.is_valid(raise_exception=True)
+            data = given.validated_data
+        with workflow_errors():
+            self.act(proposal, request.user, data)
+        return _detail_response(request, proposal)
+
+
+def _action_schema(summary: str, description: str, action: str, body=None):
+    responses = {
+        200: ProposalDetailSerializer,
+        401: NOT_SIGNED_IN,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        409: CONFLICT,
+    }
+    if body is not None:
+        responses[400] = BAD_REQUEST
+    return extend_schema_view(
+        post=extend_schema(
+            summary=summary,
+            description=description + " Answers the proposal as it stands after the move.",
+            operation_id=f"proposals_{action}",
+            request=body,
+            responses=responses,
+        )
+    )
+
+
+@_action_schema(
+    "Accept a proposal (the partner lecturer)",
+    "From proposed. Once both sides have accepted, the terms are frozen and both "
+    "international offices are asked to approve them.",
+    "accept",
+)
+class ProposalAcceptView(ProposalActionView):
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        return services.proposal_accept(proposal=proposal, actor=actor)
+
+
+@_action_schema(
+    "Decline a proposal (either lecturer)",
+    "From proposed; ends the proposal.",
+    "decline",
+    NoteSerializer,
+)
+class ProposalDeclineView(ProposalActionView):
+    body = NoteSerializer
+
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        return services.proposal_decline(proposal=proposal, actor=actor, note=data["note"])
+
+
+@_action_schema(
+    "Withdraw a proposal (either lecturer)",
+    "From proposed or accepted, before the offices have approved; ends the proposal.",
+    "withdraw",
+    NoteSerializer,
+)
+class ProposalWithdrawView(ProposalActionView):
+    body = NoteSerializer
+
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        return services.proposal_withdraw(proposal=proposal, actor=actor, note=data["note"])
+
+
+@_action_schema(
+    "Approve the agreed terms for my institution (international office)",
+    "From accepted. When both institutions have approved the current terms, the proposal "
+    "is approved and takes one partner place of each offer.",
+    "approve",
+    ApproveSerializer,
+)
+class ProposalApproveView(ProposalActionView):
+    body = ApproveSerializer
+
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        return services.proposal_approve(proposal=proposal, actor=actor, comment=data["comment"])
+
+
+@_action_schema(
+    "Reject the agreed terms, with the reason (international office)",
+    "From accepted; ends the proposal. The reason is required.",
+    "reject",
+    RejectSerializer,
+)
+class ProposalRejectView(ProposalActionView):
+    body = RejectSerializer
+
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        return services.proposal_reject(proposal=proposal, actor=actor, reason=data["reason"])
+
+
+@_action_schema(
+    "Start the exchange (either lecturer)",
+    "From approved; the proposal becomes active.",
+    "start",
+)
+class ProposalStartView(ProposalActionView):
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        return services.proposal_start(proposal=proposal, actor=actor)
+
+
+@_action_schema(
+    "Complete the exchange with its report (either lecturer)",
+    "From active. The report counts the participants of each side and the synchronous "
+    "hours held; the optional counts are anonymous aggregates.",
+    "complete",
+    CompletionReportInputSerializer,
+)
+class ProposalCompleteView(ProposalActionView):
+    body = CompletionReportInputSerializer
+
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        services.proposal_complete(proposal=proposal, actor=actor, report=dict(data))
+        return proposal
+
+
+# --- agreement ------------------------------------------------------------------------------------
+
+
+class AgreementRenderer(JSONRenderer):
+    """JSON, indented: a file people open and keep."""
+
+    def get_indent(self, accepted_media_type, renderer_context):
+        return 2
+
+
+class ProposalAgreementView(TandemAPIView):
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [AgreementRenderer]
+
+    @extend_schema(
+        summary="Download the agreement of an approved proposal",
+        description="A structured document an institution can file: both institutions "
+        "and offers, students per direction, the approvals, and the approved terms with "
+        "their SHA-256. Sent as an attachment.",
+        operation_id="proposals_agreement",
+        responses={
+            200: AgreementSerializer,
+            401: NOT_SIGNED_IN,
+            404: NOT_FOUND,
+            409: OpenApiResponse(description="Not approved (yet): there is no agreement."),
+        },
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        proposal = selectors.get_proposal_for_user(request.user, pk)
+        with workflow_errors():
+            document = build_agreement(proposal)
+        response = Response(AgreementSerializer(document).data)
+        response["Content-Disposition"] = f'attachment; filename="{agreement_filename(proposal)}"'
+        return response
+
+
+urlpatterns = [
+    path("proposals/", ProposalListView.as_view(), name="proposal-list"),
+    path("proposals/<int:pk>/", ProposalDetailView.as_view(), name="proposal-detail"),
+    path("proposals/<int:pk>/accept/", ProposalAcceptView.as_view(), name="proposal-accept"),
+    path("proposals/<int:pk>/decline/", ProposalDeclineView.as_view(), name="proposal-decline"),
+    path("proposals/<int:pk>/withdraw/", ProposalWithdrawView.as_view(), name="proposal-withdraw"),
+    path("proposals/<int:pk>/approve/", ProposalApproveView.as_view(), name="proposal-approve"),
+    path("proposals/<int:pk>/reject/", ProposalRejectView.as_view(), name="proposal-reject"),
+    path("proposals/<int:pk>/start/", ProposalStartView.as_view(), name="proposal-start"),
+    path("proposals/<int:pk>/complete/", ProposalCompleteView.as_view(), name="proposal-complete"),
+    path(
+        "proposals/<int:pk>/agreement/",
+        ProposalAgreementView.as_view(),
+        name="proposal-agreement",
+    ),
+]

@@ -171,6 +171,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
+# Task modules beyond the apps' tasks.py, which autodiscovery finds by itself.
+CELERY_IMPORTS = ["matching.round_tasks"]
 # The beat schedule lives here, in one place; apps add entries as they need them.
 CELERY_BEAT_SCHEDULE: dict = {
     "matching-nightly-refit": {

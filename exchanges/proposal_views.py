@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import office_required
 from exchanges import selectors, services
+from exchanges.agreement import agreement_available
 from exchanges.models import CompletionReport, Offer, OfferStatus, ProposalOrigin, ProposalState
 from exchanges.services import proposals as wf
 
@@ -158,6 +159,7 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": proposal.events.select_related("actor"),
             "decisions": proposal.decisions.select_related("institution", "decided_by"),
             "can": can,
+            "agreement_available": agreement_available(proposal),
             "accepted_sides": accepted_sides,
             "note_form": NoteForm(),
             "reject_form": RejectForm(),
@@ -220,7 +222,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     if state in ProposalState.values:
         qs = qs.filter(state=state)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    mine = set(Offer.objects.filter(selectors._mine(request.user)).values_list("pk", flat=True))
+    mine = set(Offer.objects.filter(selectors.owned_q(request.user)).values_list("pk", flat=True))
     return render(
         request,
         "exchanges/proposal_list.html",

@@ -24,7 +24,7 @@ _NO_SPACE_SCRIPTS = re.compile(
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def _mine(user: User) -> Q:
+def owned_q(user: User) -> Q:
     # A subquery, not a join: a join on co-owners would repeat offers with several.
     co_owned = Offer.co_owners.through.objects.filter(user_id=user.pk).values("offer_id")
     return Q(owner_id=user.pk) | Q(pk__in=co_owned)
@@ -37,7 +37,7 @@ def offers_visible_to(user: User) -> QuerySet[Offer]:
     if not user.is_authenticated:
         return qs.filter(status=OfferStatus.OPEN)
     office = Q(institution_id__in=office_institution_ids(user))
-    return qs.filter(~Q(status=OfferStatus.DRAFT) | _mine(user) | office)
+    return qs.filter(~Q(status=OfferStatus.DRAFT) | owned_q(user) | office)
 
 
 def can_edit(user: User, offer: Offer) -> bool:
@@ -118,7 +118,7 @@ def _text_search(qs: QuerySet[Offer], q: str) -> QuerySet[Offer]:
 def offer_search(user: User, filters: OfferFilters) -> QuerySet[Offer]:
     qs = offers_visible_to(user)
     if filters.mine and user.is_authenticated:
-        qs = qs.filter(_mine(user))
+        qs = qs.filter(owned_q(user))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.region:
@@ -170,7 +170,7 @@ def _proposal_access(user: User) -> Q:
     either institution."""
     if not user.is_authenticated:
         return Q(pk__in=[])
-    mine = Offer.objects.filter(_mine(user)).values("pk")
+    mine = Offer.objects.filter(owned_q(user)).values("pk")
     offices = office_institution_ids(user)
     return (
         Q(asian_offer__in=mine)
@@ -215,7 +215,7 @@ def lecturer_proposals(user: User):
     """The proposals of the user's own offers, newest first."""
     from exchanges.models import Proposal
 
-    mine = Offer.objects.filter(_mine(user)).values("pk")
+    mine = Offer.objects.filter(owned_q(user)).values("pk")
     return (
         Proposal.objects.filter(Q(asian_offer__in=mine) | Q(european_offer__in=mine))
         .select_related("asian_offer__institution", "european_offer__institution")

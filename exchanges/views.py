@@ -180,7 +180,7 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.user.is_authenticated and offer.is_open() and not can_edit:
         # The viewer's own open offers of the other region, to propose a pairing from.
         context["propose_from"] = list(
-            Offer.objects.filter(selectors._mine(request.user), status="open")
+            Offer.objects.filter(selectors.owned_q(request.user), status="open")
             .exclude(region=offer.region)
             .only("pk", "title")
         )

@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Country, User
+from exchanges import notifications
 from exchanges.models import (
     LIVE_PROPOSAL_STATES,
     Offer,
@@ -703,7 +704,9 @@ def round_publish(*, pairing_round: PairingRound, actor: User) -> PublishReport:
                     at=now,
                 )
             )
-        ProposalEvent.objects.bulk_create(events, batch_size=500)
+        for event in ProposalEvent.objects.bulk_create(events, batch_size=500):
+            # The lecturers hear about their new proposals, as for any other.
+            notifications.proposal_event_recorded(event.pk)
         report = PublishReport(created, skipped_live, skipped_not_open)
         locked.status = RoundStatus.PUBLISHED
         locked.published_at = now

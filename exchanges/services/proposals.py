@@ -313,9 +313,11 @@ def proposal_approve(*, proposal: Proposal, actor: User, comment: str = "") -> P
 
 @transaction.atomic
 def proposal_reject(*, proposal: Proposal, actor: User, reason: str) -> Proposal:
+    proposal = _locked(proposal)
+    if not offices_of(actor, proposal):
+        raise PermissionDenied(NOT_INVOLVED_OFFICE)
     if not (reason or "").strip():
         raise ValidationError({"reason": [REASON_NEEDED]}, code="reason_needed")
-    proposal = _locked(proposal)
     _decide(proposal, actor, DecisionKind.REJECT, reason)
     _move(proposal, ProposalState.REJECTED, actor, reason)
     return proposal

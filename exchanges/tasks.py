@@ -1,10 +1,26 @@
-"""Background work of the pairing workflow (being built)."""
+"""Background work of the pairing workflow. Each task takes primary keys (or nothing),
+calls the services, and may run twice: the work is idempotent."""
+
+import smtplib
 
 from celery import shared_task
 
-from exchanges import services
+from exchanges import notifications, services
+
+# SMTP errors are OSErrors already; named for the reader.
+MAIL_ERRORS = (OSError, smtplib.SMTPException)
 
 
-@shared_task
-def expire_and_remind() -> int:
-    return services.proposals_expire()
+@shared_task(bind=True, autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=6)
+def notify_proposal_event(self, event_id: int) -> int:
+    """In-app notifications and e-mails of one proposal event; returns e-mails sent."""
+    return notifications.notify_event(event_id)
+
+
+@shared_task(bind=True, autoretry_for=MAIL_ERRORS, retry_backoff=True, max_retries=3)
+def expire_and_remind(self) -> int:
+    """Run by Celery beat: expire unanswered proposals (their notifications are queued on
+    commit), then remind the partners of those about to expire. Returns how many expired."""
+    expired = services.proposals_expire()
+    notifications.proposals_remind()
+    return expired

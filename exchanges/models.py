@@ -455,6 +455,9 @@ class ProposalEvent(models.Model):
     )
     from_state = models.CharField(max_length=10, blank=True)
     to_state = models.CharField(max_length=10, choices=ProposalState.choices)
+    # What happened, for events that do not change the state (or not only): "terms_changed",
+    # "side_accepted", "office_approved". Notifications read this, never the note.
+    kind = models.CharField(max_length=20, blank=True)
     note = models.TextField(blank=True, max_length=2000)
     at = models.DateTimeField(default=timezone.now)
 

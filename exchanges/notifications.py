@@ -21,8 +21,8 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext, ngettext
+from django.utils import timezone
+from django.utils.translation import ngettext
 
 from accounts.emails import send_templated, site_url
 from accounts.models import Affiliation, AffiliationRole, AffiliationStatus, User
@@ -31,8 +31,6 @@ from messaging.models import EmailState, Notification, NotificationKind
 
 SIDES = ("asia", "europe")
 ACCEPTED_AT = {"asia": "asian_accepted_at", "europe": "european_accepted_at"}
-# The note proposals_terms_changed() records (translated into the actor's language).
-TERMS_CHANGED_NOTE = "terms changed; the offices are asked again"
 # How many recent answers the typical response time looks at.
 RESPONSE_TIME_SAMPLE = 20
 
@@ -106,13 +104,7 @@ class Planned:
 
 
 def _is_terms_change(event: ProposalEvent) -> bool:
-    """An accepted → accepted event is either one office's approval or changed terms; the
-    note tells them apart, in whichever language the actor used."""
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            if event.note.startswith(gettext(TERMS_CHANGED_NOTE)):
-                return True
-    return False
+    return event.kind == "terms_changed"
 
 
 def _plan(event: ProposalEvent) -> list[Planned]:
@@ -142,7 +134,7 @@ def _plan(event: ProposalEvent) -> list[Planned]:
             else set()
         )
         lecturers([s for s in SIDES if s not in actor_sides], NotificationKind.ACCEPTED)
-    elif old == new == ProposalState.ACCEPTED and _is_terms_change(event):
+    elif new == ProposalState.ACCEPTED and _is_terms_change(event):
         offices(NotificationKind.APPROVAL_NEEDED, again=True)
     elif new == ProposalState.APPROVED:
         lecturers(SIDES, NotificationKind.APPROVED)

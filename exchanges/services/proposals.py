@@ -123,9 +123,11 @@ def _locked(proposal: Proposal) -> Proposal:
     )
 
 
-def _event(proposal: Proposal, actor: User | None, old: str, new: str, note: str = "") -> None:
+def _event(
+    proposal: Proposal, actor: User | None, old: str, new: str, note: str = "", kind: str = ""
+) -> None:
     event = ProposalEvent.objects.create(
-        proposal=proposal, actor=actor, from_state=old, to_state=new, note=note[:2000]
+        proposal=proposal, actor=actor, from_state=old, to_state=new, note=note[:2000], kind=kind
     )
     notifications.proposal_event_recorded(event.pk)
 
@@ -219,7 +221,14 @@ def proposal_accept(*, proposal: Proposal, actor: User) -> Proposal:
     else:
         proposal.updated_at = now
         proposal.save()
-        _event(proposal, actor, proposal.state, proposal.state, str(_("accepted by one side")))
+        _event(
+            proposal,
+            actor,
+            proposal.state,
+            proposal.state,
+            str(_("accepted by one side")),
+            kind="side_accepted",
+        )
     return proposal
 
 
@@ -307,6 +316,7 @@ def proposal_approve(*, proposal: Proposal, actor: User, comment: str = "") -> P
             proposal.state,
             proposal.state,
             str(_("approved by one institution")) + (f": {comment}" if comment else ""),
+            kind="office_approved",
         )
     return proposal
 
@@ -336,31 +346,43 @@ def proposal_start(*, proposal: Proposal, actor: User) -> Proposal:
 
 def proposals_terms_changed(*, offer: Offer, actor: User | None) -> int:
     """After `offer` changed: re-freeze the terms of its accepted proposals; where they
-    differ, void the offices' decisions so they are asked again. Returns how many."""
+    differ, void the offices' decisions so they are asked again. A proposal an office
+    rejected goes back to the offices too when the terms changed since (journey 3: the dates
+    that clashed are moved). Returns how many proposals were affected."""
     changed = 0
-    live = Proposal.objects.filter(state=ProposalState.ACCEPTED).filter(
-        Q(asian_offer=offer) | Q(european_offer=offer)
-    )
-    for proposal in live:
-        with transaction.atomic():
-            proposal = _locked(proposal)
-            terms, digest = agreed_terms(proposal)
-            if digest == proposal.terms_hash:
-                continue
-            proposal.terms, proposal.terms_hash = terms, digest
-            proposal.updated_at = timezone.now()
-            proposal.save()
-            voided = proposal.decisions.filter(void=False).update(void=True)
-            _event(
-                proposal,
-                actor,
-                proposal.state,
-                proposal.state,
-                str(_("terms changed; the offices are asked again"))
-                + (f" ({voided})" if voided else ""),
-            )
-            changed += 1
+    touched = Proposal.objects.filter(
+        state__in=[ProposalState.ACCEPTED, ProposalState.REJECTED]
+    ).filter(Q(asian_offer=offer) | Q(european_offer=offer))
+    for proposal in touched:
+        try:
+            with transaction.atomic():
+                changed += _refreeze(proposal, actor)
+        except IntegrityError:
+            # The pair has another live proposal by now: this rejected one stays closed.
+            continue
     return changed
+
+
+def _refreeze(proposal: Proposal, actor: User | None) -> int:
+    proposal = _locked(proposal)
+    terms, digest = agreed_terms(proposal)
+    if digest == proposal.terms_hash:
+        return 0
+    old = proposal.state
+    proposal.terms, proposal.terms_hash = terms, digest
+    proposal.state = ProposalState.ACCEPTED
+    proposal.updated_at = timezone.now()
+    proposal.save()
+    proposal.decisions.filter(void=False).update(void=True)
+    _event(
+        proposal,
+        actor,
+        old,
+        ProposalState.ACCEPTED,
+        str(_("terms changed; the offices are asked again")),
+        kind="terms_changed",
+    )
+    return 1
 
 
 def proposals_expire(*, now: dt.datetime | None = None) -> int:

@@ -252,3 +252,22 @@ def test_capacity_holds_when_two_pairings_of_one_offer_are_approved_at_once(
     assert sum(isinstance(o, ValidationError) for o in outcomes) == 1
     e.refresh_from_db()
     assert e.approved_pairings == 1
+
+
+def test_a_rejection_over_dates_goes_back_to_the_offices_when_the_dates_change(
+    accepted, anna, bob, siti_offer
+):
+    """Journey 3: Mei Ling rejects because of exam dates; Siti moves them; both offices
+    are asked again and approve."""
+    services.proposal_approve(proposal=accepted, actor=anna)
+    services.proposal_reject(proposal=accepted, actor=bob, reason="Dates clash with exams")
+    data = services.offer_data(siti_offer)
+    data.fields["term_start"] = dt.date(2027, 2, 22)
+    services.offer_update(offer=siti_offer, data=data)
+    accepted.refresh_from_db()
+    assert accepted.state == ProposalState.ACCEPTED
+    assert accepted.events.last().kind == "terms_changed"
+    assert not accepted.decisions.filter(void=False).exists()
+    services.proposal_approve(proposal=accepted, actor=anna)
+    p = services.proposal_approve(proposal=accepted, actor=bob)
+    assert p.state == ProposalState.APPROVED

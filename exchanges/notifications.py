@@ -140,6 +140,10 @@ def _plan(event: ProposalEvent) -> list[Planned]:
         lecturers(SIDES, NotificationKind.APPROVED)
     elif new == ProposalState.REJECTED:
         lecturers(SIDES, NotificationKind.REJECTED)
+    elif new == ProposalState.COMPLETED:
+        # Both lecturers (the one who filed the report is left out below) and both offices.
+        lecturers(SIDES, NotificationKind.COMPLETED)
+        offices(NotificationKind.COMPLETED)
     elif new == ProposalState.EXPIRED:
         lecturers(_accepted_sides(proposal, event.at), NotificationKind.EXPIRED)
 

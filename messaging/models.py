@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     REJECTED = "rejected", _("Proposal rejected")
     EXPIRING = "expiring", _("Proposal about to expire")
     EXPIRED = "expired", _("Proposal expired")
+    COMPLETED = "completed", _("Exchange completed")
 
 
 class EmailState(models.TextChoices):
@@ -165,6 +166,10 @@ class Notification(models.Model):
             line = gettext(
                 "Your proposal to pair “%(own)s” with “%(partner)s” expired without an answer. "
                 "See the next suggestions for your course."
+            )
+        elif kind == NotificationKind.COMPLETED:
+            line = gettext(
+                "The exchange “%(asian)s” ↔ “%(european)s” is completed and its report filed."
             )
         else:
             line = "%(own)s"

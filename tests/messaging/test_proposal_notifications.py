@@ -195,3 +195,30 @@ def test_titles_keep_their_characters_in_plain_text_emails(alice, jan, siti_offe
     assert "Oceans & “Coasts” <in> Europe" in email.subject
     assert "Oceans & “Coasts” <in> Europe" in email.body
     assert "Oceans &amp; “Coasts” &lt;in&gt; Europe" in email.alternatives[0][0]
+
+
+def test_completion_reaches_the_other_lecturer_and_both_offices(
+    accepted, alice, jan, bob, anna, commit
+):
+    from django.core import mail
+
+    from messaging.models import Notification, NotificationKind
+
+    services.proposal_approve(proposal=accepted, actor=bob)
+    services.proposal_approve(proposal=accepted, actor=anna)
+    services.proposal_start(proposal=accepted, actor=alice)
+    mail.outbox.clear()
+    with commit():
+        services.proposal_complete(
+            proposal=accepted,
+            actor=jan,
+            report={"participants_asia": 30, "participants_europe": 25, "sync_hours": 12},
+        )
+    told = set(
+        Notification.objects.filter(kind=NotificationKind.COMPLETED).values_list(
+            "recipient__email", flat=True
+        )
+    )
+    assert told == {alice.email, bob.email, anna.email}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(told)
+    assert all("Completed:" in m.subject for m in mail.outbox)

@@ -83,9 +83,30 @@ class Reason:
     value: float
     weight: float
     text: str
+    # The English sentence before its values were put in, and those values: the web layer
+    # translates `template` and fills in `params` again (see `_` below).
+    template: str = ""
+    params: tuple[tuple[str, object], ...] = ()
 
     def as_dict(self) -> dict[str, object]:
-        return {"code": self.code, "value": self.value, "weight": self.weight, "text": self.text}
+        return {
+            "code": self.code,
+            "value": self.value,
+            "weight": self.weight,
+            "text": self.text,
+            "template": self.template or self.text,
+            "params": dict(self.params),
+        }
+
+
+def _(message: str) -> str:
+    """Marks a sentence for translation (gettext extracts `_()` calls) without importing
+    Django: the sentence stays English here, and the web layer translates it."""
+    return message
+
+
+def _reason(code: str, value: float, weight: float, template: str, **params) -> Reason:
+    return Reason(code, value, weight, template % params, template, tuple(params.items()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,19 +250,25 @@ def hard_failures(
     return failures
 
 
-def _overlap_text(a: OfferFeatures, b: OfferFeatures, summary: ov.OverlapSummary) -> str:
+def _overlap_text(
+    a: OfferFeatures, b: OfferFeatures, summary: ov.OverlapSummary
+) -> tuple[str, dict[str, object]]:
     g = summary.guaranteed
     if g <= 0:
-        return "no weekly overlap"
+        return _("no weekly overlap"), {}
     week = summary.best_run_start + summary.hours[
         summary.best_run_start : summary.best_run_start + summary.need_weeks
     ].index(g)
     slots = "; ".join(s.text() for s in ov.overlap_slots(a, b, week))
-    text = f"{_hours(g)} h a week of overlap: {slots}"
+    params: dict[str, object] = {"hours": _hours(g), "slots": slots}
     if summary.varies:
         # Mostly daylight saving on one side; the weekly list shows exactly when.
-        text += f" ({_hours(summary.minimum)}–{_hours(summary.maximum)} h a week across the term)"
-    return text
+        params |= {"low": _hours(summary.minimum), "high": _hours(summary.maximum)}
+        varying = _(
+            "%(hours)s h a week of overlap: %(slots)s (%(low)s–%(high)s h a week across the term)"
+        )
+        return varying, params
+    return _("%(hours)s h a week of overlap: %(slots)s"), params
 
 
 def explain(
@@ -260,50 +287,76 @@ def explain(
     w = weights
     reasons = []
     text_v = float(np.clip(text_similarity, 0.0, 1.0))
-    reasons.append(Reason("text", text_v, w.text, f"text similarity {text_v:.2f}"))
+    reasons.append(
+        _reason(
+            "text", text_v, w.text, _("text similarity %(similarity)s"), similarity=f"{text_v:.2f}"
+        )
+    )
 
     ia, ib = int(a.isced), int(b.isced)
     isced_v = float(isced_closeness(ia, ib))
     if isced_v == ISCED_SAME_DETAILED:
-        isced_t = f"same detailed field {a.isced}"
+        isced_r = (_("same detailed field %(field)s"), {"field": a.isced})
     elif isced_v == ISCED_SAME_NARROW:
-        isced_t = f"same narrow field {a.isced[:3]}"
+        isced_r = (_("same narrow field %(field)s"), {"field": a.isced[:3]})
     elif isced_v == ISCED_SAME_BROAD:
-        isced_t = f"same broad field {a.isced[:2]}"
+        isced_r = (_("same broad field %(field)s"), {"field": a.isced[:2]})
     else:
-        isced_t = f"different fields {a.isced} and {b.isced}"
-    reasons.append(Reason("isced", isced_v, w.isced, isced_t))
+        isced_r = (
+            _("different fields %(field)s and %(other)s"),
+            {"field": a.isced, "other": b.isced},
+        )
+    reasons.append(_reason("isced", isced_v, w.isced, isced_r[0], **isced_r[1]))
 
     level_v = float(level_closeness(LEVEL_POSITION[a.level], LEVEL_POSITION[b.level]))
     names = {x: "non-formal" if x == "nonformal" else f"EQF {x}" for x in (a.level, b.level)}
-    level_t = (
-        f"both {names[a.level]}" if a.level == b.level else f"{names[a.level]} and {names[b.level]}"
-    )
-    reasons.append(Reason("level", level_v, w.level, level_t))
+    if a.level == b.level:
+        level_r = (_("both %(level)s"), {"level": names[a.level]})
+    else:
+        level_r = (_("%(level)s and %(other)s"), {"level": names[a.level], "other": names[b.level]})
+    reasons.append(_reason("level", level_v, w.level, level_r[0], **level_r[1]))
 
     if sync:
         hours_v = float(overlap_value(summary.guaranteed, w.overlap_saturation_hours))
-        reasons.append(Reason("overlap", hours_v, w.overlap, _overlap_text(a, b, summary)))
+        template, params = _overlap_text(a, b, summary)
+        reasons.append(_reason("overlap", hours_v, w.overlap, template, **params))
     else:
-        reasons.append(Reason("overlap", 0.0, 0.0, "no synchronous sessions wanted"))
+        reasons.append(_reason("overlap", 0.0, 0.0, _("no synchronous sessions wanted")))
 
     size_v = float(size_ratio(a.students, b.students))
-    size_t = f"classes of {a.students} and {b.students} students"
-    reasons.append(Reason("size", size_v, w.size, size_t))
+    reasons.append(
+        _reason(
+            "size",
+            size_v,
+            w.size,
+            _("classes of %(students)s and %(other)s students"),
+            students=a.students,
+            other=b.students,
+        )
+    )
 
     sdg_v = float(sdg_share(sdg_mask(a.sdgs), sdg_mask(b.sdgs)))
     shared = sorted(a.sdgs & b.sdgs)
     if not shared:
-        sdg_t = "no shared SDG"
+        sdg_r = (_("no shared SDG"), {})
     elif len(shared) == 1:
-        sdg_t = f"SDG {shared[0]}"
+        sdg_r = (_("SDG %(sdg)s"), {"sdg": shared[0]})
     else:
-        sdg_t = "SDGs " + ", ".join(map(str, shared[:-1])) + f" and {shared[-1]}"
-    reasons.append(Reason("sdg", sdg_v, w.sdg, sdg_t))
+        sdg_r = (
+            _("SDGs %(sdgs)s and %(last)s"),
+            {"sdgs": ", ".join(map(str, shared[:-1])), "last": shared[-1]},
+        )
+    reasons.append(_reason("sdg", sdg_v, w.sdg, sdg_r[0], **sdg_r[1]))
 
     same = bool(a.priority) and a.priority == b.priority
-    prio_t = f"same priority: {priority_name(a.priority)}" if same else "different priorities"
-    reasons.append(Reason("priority", float(same), w.priority, prio_t))
+    if same:
+        prio_r = (
+            _("same priority: %(priority)s"),
+            {"priority": priority_name(a.priority), "priority_code": a.priority},
+        )
+    else:
+        prio_r = (_("different priorities"), {})
+    reasons.append(_reason("priority", float(same), w.priority, prio_r[0], **prio_r[1]))
 
     total_w = sum(r.weight for r in reasons)
     score = sum(r.value * r.weight for r in reasons) / total_w
@@ -313,10 +366,21 @@ def explain(
         code, la, lb = lang
         top = max(la, lb, key=cefr_rank)
         name = language_name(code)
-        lang_t = f"both {name} {la}" if la == lb else f"{name} at {top} ({la} and {lb})"
-        reasons.append(Reason("language", float(cefr_rank(top)), 0.0, lang_t))
+        if la == lb:
+            lang_r = (
+                _("both %(language)s %(level)s"),
+                {"language": name, "level": la, "language_code": code},
+            )
+        else:
+            lang_r = (
+                _("%(language)s at %(level)s (%(one)s and %(other)s)"),
+                {"language": name, "level": top, "one": la, "other": lb, "language_code": code},
+            )
+        reasons.append(_reason("language", float(cefr_rank(top)), 0.0, lang_r[0], **lang_r[1]))
     weeks = ov.term_overlap_weeks(a, b)
-    reasons.append(Reason("term", float(weeks), 0.0, f"{weeks} weeks of shared term"))
+    reasons.append(
+        _reason("term", float(weeks), 0.0, _("%(weeks)s weeks of shared term"), weeks=weeks)
+    )
     return Match(a.id, b.id, float(score), tuple(reasons))
 
 

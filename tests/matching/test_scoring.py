@@ -151,6 +151,8 @@ def test_explanation_reads_component_by_component():
         "value": 0.6,
         "weight": Weights().isced,
         "text": "same narrow field 052",
+        "template": "same narrow field %(field)s",
+        "params": {"field": "052"},
     }
 
 

@@ -203,3 +203,13 @@ def test_refit_command_reports_the_model(capsys, marine):
     out = capsys.readouterr().out
     assert out.startswith("model v")
     assert "1 offers" in out
+
+
+def test_explanations_are_rendered_in_the_readers_language(client, alice, siti_offer, marine):
+    alice.preferred_language = "de"
+    alice.save()
+    client.force_login(alice)
+    body = page(client, siti_offer)
+    # The language name comes from the translation catalogues, not the scoring module.
+    assert "Englisch B2" in body
+    assert "same narrow field 052" in body  # no German catalogue of Tandem's own yet

@@ -1,0 +1,31 @@
+"""Match explanations in the reader's language.
+
+The pure scoring module writes each reason as an English template and its values;
+here the template is translated and the values put back, with language and priority
+names translated too."""
+
+from django import template
+from django.utils.translation import gettext
+
+from exchanges.languages import LANGUAGE_NAMES
+from exchanges.models import Priority
+
+register = template.Library()
+
+
+@register.filter
+def reason_text(reason) -> str:
+    data = reason.as_dict() if hasattr(reason, "as_dict") else reason
+    template_text = data.get("template")
+    if not template_text:
+        return data.get("text", "")
+    params = dict(data.get("params") or {})
+    if params.get("language_code") in LANGUAGE_NAMES:
+        params["language"] = str(LANGUAGE_NAMES[params["language_code"]])
+    if params.get("priority_code") in Priority.values:
+        params["priority"] = str(Priority(params["priority_code"]).label).lower()
+    try:
+        return gettext(template_text) % params
+    except (KeyError, TypeError, ValueError):
+        # A translation that lost a placeholder must not hide the reason.
+        return data.get("text", "")

@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -262,3 +263,17 @@ def proposal_complete(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Thank you: the exchange is completed and reported."))
             return redirect("exchanges:proposal-detail", pk=proposal.pk)
     return render(request, "exchanges/proposal_complete.html", {"proposal": proposal, "form": form})
+
+
+@login_required
+@require_GET
+def proposal_choose(request: HttpRequest) -> HttpResponse:
+    """From a partner's offer page: the lecturer picked which of their offers to pair."""
+    try:
+        offer_id = int(request.GET.get("offer", ""))
+        partner_id = int(request.GET.get("partner", ""))
+    except ValueError:
+        raise Http404 from None
+    offer = selectors.get_offer_for_user(request.user, offer_id, write=True)
+    url = reverse("exchanges:proposal-new", args=[offer.pk])
+    return redirect(f"{url}?partner={partner_id}")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("catalogue/", views.catalogue, name="catalogue"),
     path("offers/<int:pk>/propose/", proposal_views.proposal_new, name="proposal-new"),
     path("proposals/", proposal_views.proposal_list, name="proposal-list"),
+    path("proposals/choose/", proposal_views.proposal_choose, name="proposal-choose"),
     path("proposals/<int:pk>/", proposal_views.proposal_detail, name="proposal-detail"),
     path(
         "proposals/<int:pk>/complete/",

@@ -208,3 +208,29 @@ def test_an_active_exchange_is_completed_with_its_report(
 def test_only_the_lecturers_file_the_report(client, proposal, bob):
     client.force_login(bob)
     assert client.get(reverse("exchanges:proposal-complete", args=[proposal.pk])).status_code == 403
+
+
+def test_a_lecturer_picks_which_own_course_to_pair_from_a_partner_page(client, jan, offers):
+    a, e = offers
+    second = factories.make_offer(
+        jan,
+        title="Ocean Governance",
+        time_zone="Europe/Amsterdam",
+        windows=[(1, dt.time(8), dt.time(11))],
+    )
+    client.force_login(jan)
+    page = client.get(a.get_absolute_url()).content.decode()
+    assert "Ocean Governance" in page and "Marine Spatial Planning" in page
+    response = client.get(
+        reverse("exchanges:proposal-choose"), {"offer": second.pk, "partner": a.pk}
+    )
+    assert response["Location"] == (
+        reverse("exchanges:proposal-new", args=[second.pk]) + f"?partner={a.pk}"
+    )
+
+
+def test_choosing_someone_elses_offer_is_refused(client, erin, offers):
+    a, e = offers
+    client.force_login(erin)
+    response = client.get(reverse("exchanges:proposal-choose"), {"offer": e.pk, "partner": a.pk})
+    assert response.status_code == 403

@@ -140,6 +140,11 @@ def _plan(event: ProposalEvent) -> list[Planned]:
         lecturers(SIDES, NotificationKind.APPROVED)
     elif new == ProposalState.REJECTED:
         lecturers(SIDES, NotificationKind.REJECTED)
+    elif new == ProposalState.DECLINED:
+        # The side that proposed (had accepted) learns it, and goes to its next suggestion.
+        lecturers(_accepted_sides(proposal, event.at), NotificationKind.DECLINED)
+    elif new == ProposalState.WITHDRAWN:
+        lecturers(SIDES, NotificationKind.WITHDRAWN)
     elif new == ProposalState.COMPLETED:
         # Both lecturers (the one who filed the report is left out below) and both offices.
         lecturers(SIDES, NotificationKind.COMPLETED)
@@ -172,7 +177,7 @@ def _params(proposal: Proposal, side: str, *, actor: User | None, reason: str = 
 
 
 def _url(proposal: Proposal, kind: str, side: str) -> str:
-    if kind == NotificationKind.EXPIRED:
+    if kind in (NotificationKind.EXPIRED, NotificationKind.DECLINED):
         # The proposer goes back to their offer's suggestions, to propose to the next one.
         return _offer(proposal, side).get_absolute_url() + "#suggestions"
     return reverse("exchanges:proposal-detail", args=[proposal.pk])

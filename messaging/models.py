@@ -21,6 +21,8 @@ class NotificationKind(models.TextChoices):
     EXPIRING = "expiring", _("Proposal about to expire")
     EXPIRED = "expired", _("Proposal expired")
     COMPLETED = "completed", _("Exchange completed")
+    DECLINED = "declined", _("Proposal declined")
+    WITHDRAWN = "withdrawn", _("Proposal withdrawn")
 
 
 class EmailState(models.TextChoices):
@@ -167,6 +169,13 @@ class Notification(models.Model):
                 "Your proposal to pair “%(own)s” with “%(partner)s” expired without an answer. "
                 "See the next suggestions for your course."
             )
+        elif kind == NotificationKind.DECLINED:
+            line = gettext(
+                "Your proposal to pair “%(own)s” with “%(partner)s” was declined. "
+                "See the next suggestions for your course."
+            )
+        elif kind == NotificationKind.WITHDRAWN:
+            line = gettext("The proposal to pair “%(own)s” with “%(partner)s” was withdrawn.")
         elif kind == NotificationKind.COMPLETED:
             line = gettext(
                 "The exchange “%(asian)s” ↔ “%(european)s” is completed and its report filed."

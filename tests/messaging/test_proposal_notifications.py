@@ -222,3 +222,29 @@ def test_completion_reaches_the_other_lecturer_and_both_offices(
     assert told == {alice.email, bob.email, anna.email}
     assert sorted(m.to[0] for m in mail.outbox) == sorted(told)
     assert all("Completed:" in m.subject for m in mail.outbox)
+
+
+def test_a_decline_tells_the_proposer_and_points_to_the_next_suggestions(
+    proposal, alice, jan, commit
+):
+    from messaging.models import NotificationKind
+
+    mail.outbox.clear()
+    with commit():
+        services.proposal_decline(proposal=proposal, actor=jan, note="Not this term")
+    note = Notification.objects.get(kind=NotificationKind.DECLINED)
+    assert note.recipient == alice
+    assert note.url.endswith("#suggestions")
+    assert [m.to for m in mail.outbox] == [[alice.email]]
+
+
+def test_a_withdrawal_tells_the_partner(proposal, alice, jan, commit):
+    from messaging.models import NotificationKind
+
+    with commit():
+        services.proposal_withdraw(proposal=proposal, actor=alice)
+    assert list(
+        Notification.objects.filter(kind=NotificationKind.WITHDRAWN).values_list(
+            "recipient", flat=True
+        )
+    ) == [jan.pk]

@@ -55,7 +55,7 @@ def serve() -> None:
     check(PY, "manage.py", "load_demo")
     check(PY, "manage.py", "refit_matching")
     check(PY, "manage.py", "collectstatic", "--no-input", "-v", "0")
-    print("· Tandem on http://127.0.0.1:8000  (Ctrl+C stops it)")
+    print(f"· Tandem on http://127.0.0.1:{os.environ.get('PORT', '8000')}  (Ctrl+C stops it)")
     os.execv(
         PY,
         [

@@ -1,16 +1,15 @@
 """The pairing workflow's services: every transition, every refusal, the invariants."""
 
 import datetime as dt
-import threading
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection
 
 from exchanges import services
 from exchanges.models import Offer, OfferStatus, Proposal, ProposalState
 from exchanges.services import proposals as wf
 from tests import factories
+from tests.concurrency import race
 
 pytestmark = pytest.mark.django_db
 
@@ -179,29 +178,7 @@ def test_capacity_is_kept_by_the_database(jan_offer):
             )
 
 
-# --- concurrency (real threads on PostgreSQL) ----------------------------------------
-
-
-def _race(*actions):
-    """Run the actions at the same moment in threads; return their outcomes."""
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(i, action):
-        barrier.wait()
-        try:
-            outcomes[i] = action()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test checks
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
+# --- concurrency (real threads, on PostgreSQL and SQLite) ----------------------------
 
 
 @pytest.mark.both_backends
@@ -217,7 +194,7 @@ def test_both_offices_clicking_at_once_approve_exactly_once(alice, jan, bob, ann
         )
         p = services.proposal_create(actor=alice, offer=a, partner=e)
         p = services.proposal_accept(proposal=p, actor=jan)
-        _race(
+        race(
             lambda p=p: services.proposal_approve(proposal=p, actor=bob),
             lambda p=p: services.proposal_approve(proposal=p, actor=anna),
         )
@@ -244,7 +221,7 @@ def test_capacity_holds_when_two_pairings_of_one_offer_are_approved_at_once(
         p = services.proposal_accept(proposal=p, actor=jan)
         services.proposal_approve(proposal=p, actor=anna)
         pending.append(p)
-    outcomes = _race(
+    outcomes = race(
         *[lambda p=p: services.proposal_approve(proposal=p, actor=bob) for p in pending]
     )
     approved = Proposal.objects.filter(state=ProposalState.APPROVED).count()

@@ -3,17 +3,16 @@ still gets one notification and one e-mail."""
 
 import datetime as dt
 import smtplib
-import threading
 
 import pytest
 from django.core import mail
-from django.db import connection
 
 from accounts.emails import send_templated
 from exchanges import notifications, services, tasks
 from exchanges.models import ProposalEvent, ProposalState
 from messaging.models import EmailState, Notification
 from tests import factories
+from tests.concurrency import race
 from tests.messaging.helpers import heard, kinds, mailed_to, recipients
 
 
@@ -93,27 +92,6 @@ def test_a_deleted_proposal_is_nothing_to_tell(proposal):
 # --- real concurrency -------------------------------------------------------------------
 
 
-def _race(*actions):
-    barrier = threading.Barrier(len(actions))
-    outcomes = [None] * len(actions)
-
-    def run(i, action):
-        barrier.wait()
-        try:
-            outcomes[i] = action()
-        except Exception as exc:  # noqa: BLE001 - the outcome is what the test checks
-            outcomes[i] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return outcomes
-
-
 def _accepted_pair(alice, jan, n):
     a = factories.make_offer(alice, title=f"Asian {n}")
     e = factories.make_offer(
@@ -136,7 +114,7 @@ def test_two_officers_approving_at_the_same_second_send_one_approval_email(
         p = _accepted_pair(alice, jan, trial)
         services.proposal_approve(proposal=p, actor=bob)
         mail.outbox.clear()
-        outcomes = _race(
+        outcomes = race(
             lambda p=p: services.proposal_approve(proposal=p, actor=anna),
             lambda p=p: services.proposal_approve(proposal=p, actor=charlie),
         )
@@ -153,7 +131,7 @@ def test_both_offices_approving_at_once_send_the_final_email_once(alice, jan, bo
     for trial in range(4):
         p = _accepted_pair(alice, jan, trial)
         mail.outbox.clear()
-        _race(
+        race(
             lambda p=p: services.proposal_approve(proposal=p, actor=bob),
             lambda p=p: services.proposal_approve(proposal=p, actor=anna),
         )
@@ -173,7 +151,7 @@ def test_two_deliveries_of_one_event_at_once_email_each_person_once(
         p = _accepted_pair(alice, jan, trial)
         event = ProposalEvent.objects.get(proposal=p, to_state="accepted")
         mail.outbox.clear()
-        outcomes = _race(
+        outcomes = race(
             lambda e=event: notifications.notify_event(e.pk),
             lambda e=event: notifications.notify_event(e.pk),
         )

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_noop
 
 from accounts.models import Country, User
 from exchanges import notifications
+from exchanges.agreement import students_per_direction
 from exchanges.models import (
     LIVE_PROPOSAL_STATES,
     Offer,
@@ -475,24 +476,9 @@ def _pair_cosines(model, pairs: Sequence[tuple[int, int, float]], batch: int = 2
 
 
 def pair_directions(a: OfferFeatures, b: OfferFeatures) -> tuple[int, int]:
-    """Participants of one pair by direction: (Asia → Europe, Europe → Asia).
-
-    `a` is the Asian offer, `b` the European one. COIL and blended: each side's students
-    count in their own direction. Virtual mobility: the offer is a host course opening
-    seats, so the students of the *other* (home) side count towards the host's region, at
-    most as many as the host has seats; the host's own students stay home. Two virtual
-    mobility offers host each other: both directions count, each capped by the other's
-    seats.
-    """
-    vm = OfferKind.VIRTUAL_MOBILITY
-    a_hosts, b_hosts = a.kind == vm, b.kind == vm
-    a_to_e = 0 if (a_hosts and not b_hosts) else a.students
-    e_to_a = 0 if (b_hosts and not a_hosts) else b.students
-    if b_hosts:
-        a_to_e = min(a_to_e, b.students)
-    if a_hosts:
-        e_to_a = min(e_to_a, a.students)
-    return a_to_e, e_to_a
+    """Participants of one pair by direction: (Asia → Europe, Europe → Asia); `a` is the
+    Asian offer, `b` the European one. The rule is the agreement's (students_per_direction)."""
+    return students_per_direction(a.kind, a.students, b.kind, b.students)
 
 
 def balance_index(a_to_e: int, e_to_a: int) -> float | None:

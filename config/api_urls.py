@@ -9,4 +9,5 @@ urlpatterns = [
     path("", include("exchanges.api")),
     path("", include("exchanges.proposal_api")),
     path("", include("matching.api")),
+    path("stats/", include("balance.api")),
 ]

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "exchanges",
     "matching",
     "messaging",
+    "balance",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,3 @@
+"""Statistics under /api/v1/stats/."""
+
+urlpatterns: list = []

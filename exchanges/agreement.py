@@ -84,6 +84,31 @@ def students_per_direction(
     return a_to_e, e_to_a
 
 
+def proposal_flows(proposal: Proposal, report=None) -> tuple[int, int]:
+    """Participants of a proposal by direction, (Asia → Europe, Europe → Asia), by the rule
+    of `students_per_direction`: from the frozen terms once accepted, from the offers as
+    they stand before. With a completion report, each side's reported participants travel
+    (the host's seats from the terms still cap a virtual mobility)."""
+    sides = []
+    for key in ("asian_offer", "european_offer"):
+        frozen = (proposal.terms or {}).get(key)
+        if frozen:
+            sides.append((frozen["kind"], int(frozen["students"])))
+        else:
+            offer = getattr(proposal, key)
+            sides.append((offer.kind, offer.students))
+    (asian_kind, asian_students), (european_kind, european_students) = sides
+    if report is None:
+        return students_per_direction(asian_kind, asian_students, european_kind, european_students)
+    a_to_e, _e = students_per_direction(
+        asian_kind, report.participants_asia, european_kind, european_students
+    )
+    _a, e_to_a = students_per_direction(
+        asian_kind, asian_students, european_kind, report.participants_europe
+    )
+    return a_to_e, e_to_a
+
+
 def _windows(frozen: list[str]) -> list[dict]:
     # Frozen as "1 15:00-17:00": weekday (0 is Monday), start and end in the offer's zone.
     out = []

@@ -395,6 +395,11 @@ class Proposal(models.Model):
     terms = models.JSONField(_("agreed terms"), default=dict, blank=True)
     terms_hash = models.CharField(max_length=64, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
+    # Participants by direction (exchanges.agreement.proposal_flows): stamped from the
+    # offers on proposing, from the frozen terms on acceptance, from the completion report
+    # on completion. The statistics sum them in the database.
+    flow_a_to_e = models.PositiveIntegerField(default=0, editable=False)
+    flow_e_to_a = models.PositiveIntegerField(default=0, editable=False)
     score = models.FloatField(_("match score"), null=True, blank=True)
     explanation = models.JSONField(_("match explanation"), default=list, blank=True)
     pairing_round = models.ForeignKey(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from accounts.selectors import office_institution_ids
 from exchanges import notifications
+from exchanges.agreement import proposal_flows
 from exchanges.models import (
     DecisionKind,
     Offer,
@@ -186,6 +187,7 @@ def proposal_create(
     )
     if not from_round:
         setattr(proposal, ACCEPTED_AT[offer.region], now)
+    proposal.flow_a_to_e, proposal.flow_e_to_a = proposal_flows(proposal)
     proposal.full_clean(
         exclude=["asian_offer", "european_offer", "pairing_round", "proposed_by"],
         validate_constraints=False,
@@ -217,6 +219,7 @@ def proposal_accept(*, proposal: Proposal, actor: User) -> Proposal:
         setattr(proposal, ACCEPTED_AT[side], now)
     if proposal.asian_accepted_at and proposal.european_accepted_at:
         proposal.terms, proposal.terms_hash = agreed_terms(proposal)
+        proposal.flow_a_to_e, proposal.flow_e_to_a = proposal_flows(proposal)
         _move(proposal, ProposalState.ACCEPTED, actor)
     else:
         proposal.updated_at = now
@@ -370,6 +373,7 @@ def _refreeze(proposal: Proposal, actor: User | None) -> int:
         return 0
     old = proposal.state
     proposal.terms, proposal.terms_hash = terms, digest
+    proposal.flow_a_to_e, proposal.flow_e_to_a = proposal_flows(proposal)
     proposal.state = ProposalState.ACCEPTED
     proposal.updated_at = timezone.now()
     proposal.save()
@@ -425,5 +429,6 @@ def proposal_complete(*, proposal: Proposal, actor: User, report: dict):
     if errors:
         raise ValidationError(errors)
     filed.save()
+    proposal.flow_a_to_e, proposal.flow_e_to_a = proposal_flows(proposal, filed)
     _move(proposal, ProposalState.COMPLETED, actor)
     return filed

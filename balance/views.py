@@ -1,0 +1,116 @@
+"""The statistics pages: the dashboard and the exports of its tables (CSV, XLSX).
+
+The secretariat sees every exchange; a verified international office the exchanges and
+offers of its own institutions (balance.access); anyone else gets 403, a visitor the
+sign-in page. The filters come from the query string and are the same for the page, the
+exports and the API; the scope never does."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from balance import charts, exporting, stats
+from balance.access import viewer_scope
+from balance.forms import StatsFilterForm
+
+# The order of the tables on the page, in the workbook and in the API.
+TABLES = [
+    "summary",
+    "funnel",
+    "countries",
+    "pairs",
+    "terms",
+    "years",
+    "kinds",
+    "priorities",
+    "themes",
+    "levels",
+    "fields",
+    "sdgs",
+    "coverage_regions",
+    "coverage_countries",
+    "co2",
+]
+CONTENT_TYPES = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def filter_query(form: StatsFilterForm) -> str:
+    """The query string of the filters alone, for the export links."""
+    from urllib.parse import urlencode
+
+    data = {name: form.data.get(name, "") for name in form.fields}
+    return urlencode({k: v for k, v in data.items() if v})
+
+
+def scope_label(scope) -> str:
+    if scope is None:
+        return _("All ASEM partners")
+    names = [i.name for i in stats.scope_institutions(scope)]
+    return _("Exchanges and offers of %(names)s") % {"names": ", ".join(names)}
+
+
+def about(form: StatsFilterForm, scope) -> list[tuple[str, str]]:
+    rows = [(_("Scope"), scope_label(scope))]
+    rows += form.applied() if form.is_valid() else []
+    rows.append((_("Computed at (UTC)"), timezone.now().strftime("%Y-%m-%d %H:%M")))
+    return rows
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = viewer_scope(request.user)
+    form = StatsFilterForm(request.GET)
+    context = {"form": form, "scope_label": scope_label(scope), "scope_all": scope is None}
+    if not form.is_valid():
+        return render(request, "balance/dashboard.html", context, status=400)
+    figures = stats.compute(form.filters(scope))
+    context.update(
+        stats=figures,
+        tables=figures.tables,
+        summary=figures.summary,
+        applied=form.applied(),
+        query=filter_query(form),
+        chart_countries=charts.country_flows(figures.country_chart),
+        chart_index=charts.index_over_time(figures.index_chart),
+        chart_funnel=charts.funnel(figures.funnel_chart),
+        factor=stats.EMISSION_FACTOR_KG_PER_PKM,
+        factor_source=stats.EMISSION_FACTOR_SOURCE,
+        now=timezone.now(),
+    )
+    return render(request, "balance/dashboard.html", context)
+
+
+@login_required
+@require_GET
+def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
+    scope = viewer_scope(request.user)
+    if fmt not in CONTENT_TYPES or (slug != "all" and slug not in TABLES):
+        raise Http404
+    if slug == "all" and fmt != "xlsx":
+        raise Http404
+    form = StatsFilterForm(request.GET)
+    if not form.is_valid():
+        problems = [str(m) for errors in form.errors.values() for m in errors]
+        return HttpResponse(
+            "\n".join(problems) + "\n", status=400, content_type="text/plain; charset=utf-8"
+        )
+    figures = stats.compute(form.filters(scope))
+    if fmt == "csv":
+        body = exporting.table_csv(figures.tables[slug])
+    else:
+        slugs = TABLES if slug == "all" else [slug]
+        body = exporting.workbook(figures, slugs, about(form, scope))
+    response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    name = f"tandem-balance-{slug.replace('_', '-')}-{stamp}.{fmt}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

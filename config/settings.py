@@ -152,9 +152,19 @@ if REDIS_URL:
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "tandem"),
         }
     }
+    # Pub/sub: lower latency and no per-channel queues in Redis. Like the core layer it
+    # delivers at most once; the chat persists first and clients resume from the
+    # database, so a lost delivery is a late one, never a lost message.
+    CHANNEL_LAYER = env_str("CHANNEL_LAYER", "pubsub")
+    if CHANNEL_LAYER not in ("pubsub", "core"):
+        raise ImproperlyConfigured("CHANNEL_LAYER must be 'pubsub' or 'core'")
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": (
+                "channels_redis.pubsub.RedisPubSubChannelLayer"
+                if CHANNEL_LAYER == "pubsub"
+                else "channels_redis.core.RedisChannelLayer"
+            ),
             "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("CHANNELS_PREFIX", "tandem")},
         }
     }
@@ -183,6 +193,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "proposals-expire-and-remind": {
         "task": "exchanges.tasks.expire_and_remind",
         "schedule": crontab(minute="*/15"),
+    },
+    "chat-unread-digest": {
+        "task": "messaging.tasks.send_unread_digests",
+        "schedule": crontab(minute="*/5"),
     },
 }
 
@@ -351,3 +365,14 @@ MATCHING_REFIT_DEBOUNCE_SECONDS = env_int("MATCHING_REFIT_DEBOUNCE_SECONDS", 120
 PROPOSAL_EXPIRY_DAYS = env_int("PROPOSAL_EXPIRY_DAYS", 14, minimum=1)
 # A reminder goes to the partner this many days before an unanswered proposal expires.
 PROPOSAL_REMINDER_DAYS_BEFORE = env_int("PROPOSAL_REMINDER_DAYS_BEFORE", 3, minimum=0)
+
+# Chat limits (messaging.consumers). Each user may send a burst, then a steady rate; beyond
+# it the socket answers with an error frame and drops the message.
+CHAT_RATE_BURST = env_int("CHAT_RATE_BURST", 10, minimum=1)
+CHAT_RATE_PER_MINUTE = env_int("CHAT_RATE_PER_MINUTE", 60, minimum=1)
+CHAT_MAX_CONNECTIONS_PER_USER = env_int("CHAT_MAX_CONNECTIONS_PER_USER", 10, minimum=1)
+# A socket without a heartbeat for this long no longer counts as online.
+CHAT_PRESENCE_TIMEOUT_SECONDS = env_int("CHAT_PRESENCE_TIMEOUT_SECONDS", 90, minimum=10)
+# An offline member with unread messages gets at most one e-mail digest per conversation
+# per this many minutes (messaging.tasks, run by Celery beat every 5 minutes).
+CHAT_DIGEST_INTERVAL_MINUTES = env_int("CHAT_DIGEST_INTERVAL_MINUTES", 60, minimum=1)

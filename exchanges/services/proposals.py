@@ -34,6 +34,7 @@ from exchanges.models import (
     ProposalOrigin,
     ProposalState,
 )
+from messaging.chat import open_conversation
 
 SAME_REGION = _("A pairing joins one Asian and one European offer.")
 NOT_OPEN = _("“%(title)s” is not open for partners.")
@@ -197,6 +198,7 @@ def proposal_create(
             proposal.save()
     except IntegrityError:
         raise ValidationError(ALREADY_LIVE, code="already_live") from None
+    open_conversation(proposal)
     _event(proposal, actor, "", ProposalState.PROPOSED, message.strip())
     return proposal
 

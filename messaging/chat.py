@@ -1,0 +1,433 @@
+"""The chat's rules, shared by the WebSocket consumer, the pages and the digest.
+
+Everything here is synchronous ORM code; the consumer calls it through
+`database_sync_to_async`. Author and conversation always come from the caller's
+authenticated side, never from what a client sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery
+from django.db.models.functions import Coalesce, Greatest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from messaging.models import (
+    ChatConnection,
+    ChatMessage,
+    Conversation,
+    ConversationMember,
+    MemberRole,
+)
+
+MAX_CHARS = 4000
+CLIENT_ID_MAX = 64
+HISTORY_PAGE = 50
+HISTORY_MAX = 100
+RESUME_PAGE = 200
+
+EMPTY = _("Write a message before sending it.")
+TOO_LONG = _("A message holds at most %(max)d characters; this one has %(length)d.")
+NUL = _("The message contains a NUL character, which cannot be stored. Remove it and send again.")
+BAD_CLIENT_ID = _("Each message needs a client id of 1 to 64 characters.")
+NOT_FOUND = _("This conversation does not exist or you are not one of its members.")
+MESSAGE_NOT_FOUND = _("That message does not exist, or it is not yours to change.")
+NO_SUCH_USER = _("Nobody with the e-mail address %(email)s uses Tandem yet.")
+ALREADY_MEMBER = _("%(name)s is already in this conversation.")
+CANNOT_REMOVE = _(
+    "Only the lecturers of the exchange, or whoever invited them, may remove a member."
+)
+TOO_MANY_CONNECTIONS = _("You have %(max)d chat windows open already. Close one and try again.")
+
+
+class ChatError(Exception):
+    """A refusal the user should read: `code` for programs, `message` for people."""
+
+    def __init__(self, code: str, message) -> None:
+        super().__init__(str(message))
+        self.code = code
+        self.message = str(message)
+
+
+# --- membership -----------------------------------------------------------------------------
+
+
+def _editors(proposal) -> set[int]:
+    users = set()
+    for offer in (proposal.asian_offer, proposal.european_offer):
+        users.add(offer.owner_id)
+        users.update(offer.co_owners.values_list("pk", flat=True))
+    return users
+
+
+def open_conversation(proposal) -> Conversation:
+    """The proposal's conversation, with the editors of both offers in it. Idempotent."""
+    conversation, created = Conversation.objects.get_or_create(
+        proposal=proposal, defaults={"created_at": proposal.created_at}
+    )
+    if created:
+        ConversationMember.objects.bulk_create(
+            [
+                ConversationMember(
+                    conversation=conversation,
+                    user_id=user_id,
+                    role=MemberRole.LECTURER,
+                    joined_at=proposal.created_at,
+                )
+                for user_id in sorted(_editors(proposal))
+            ]
+        )
+    return conversation
+
+
+def membership(user, conversation_id: int) -> ConversationMember | None:
+    """The user's active membership, or None (not a member, left, or no such chat)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        ConversationMember.objects.filter(
+            conversation_id=conversation_id, user=user, left_at__isnull=True
+        )
+        .select_related("conversation")
+        .first()
+    )
+
+
+def require_member(user, conversation_id: int) -> ConversationMember:
+    member = membership(user, conversation_id)
+    if member is None:
+        raise ChatError("not_found", NOT_FOUND)
+    return member
+
+
+def may_join(user, conversation: Conversation) -> bool:
+    """Editors of either offer may (re)join by themselves; others are invited."""
+    return user.pk in _editors(conversation.proposal)
+
+
+def join(user, conversation: Conversation) -> ConversationMember:
+    if not may_join(user, conversation):
+        raise ChatError("not_found", NOT_FOUND)
+    member, created = ConversationMember.objects.get_or_create(
+        conversation=conversation, user=user, defaults={"role": MemberRole.LECTURER}
+    )
+    if not created and member.left_at is not None:
+        member.left_at = None
+        member.joined_at = timezone.now()
+        member.save(update_fields=["left_at", "joined_at"])
+    return member
+
+
+@transaction.atomic
+def invite(*, conversation: Conversation, by: User, email: str) -> ConversationMember:
+    """A member brings a co-teacher in by their e-mail address."""
+    require_member(by, conversation.pk)
+    email = (email or "").strip()
+    user = User.objects.filter(email__iexact=email, is_active=True).first()
+    if user is None:
+        raise ChatError("no_such_user", NO_SUCH_USER % {"email": email})
+    member = (
+        ConversationMember.objects.select_for_update()
+        .filter(conversation=conversation, user=user)
+        .first()
+    )
+    if member is not None and member.left_at is None:
+        raise ChatError("already_member", ALREADY_MEMBER % {"name": str(user)})
+    if member is None:
+        member = ConversationMember.objects.create(
+            conversation=conversation, user=user, role=MemberRole.CO_TEACHER, invited_by=by
+        )
+    else:
+        member.left_at = None
+        member.invited_by = by
+        member.joined_at = timezone.now()
+        member.save(update_fields=["left_at", "invited_by", "joined_at"])
+    from messaging import realtime
+
+    realtime.on_commit_joined(user.pk, conversation.pk)
+    return member
+
+
+@transaction.atomic
+def leave(*, conversation: Conversation, user: User, by: User | None = None) -> None:
+    """`user` leaves (or `by` removes them); their open chat windows close."""
+    by = by or user
+    member = require_member(user, conversation.pk)
+    if by.pk != user.pk:
+        remover = require_member(by, conversation.pk)
+        if remover.role != MemberRole.LECTURER and member.invited_by_id != by.pk:
+            raise ChatError("forbidden", CANNOT_REMOVE)
+    member.left_at = timezone.now()
+    member.save(update_fields=["left_at"])
+    from messaging import realtime
+
+    realtime.on_commit_close(user.pk, conversation.pk)
+
+
+def active_members(conversation_id: int) -> list[ConversationMember]:
+    return list(
+        ConversationMember.objects.filter(conversation_id=conversation_id, left_at__isnull=True)
+        .select_related("user")
+        .order_by("role", "joined_at", "pk")
+    )
+
+
+# --- messages -------------------------------------------------------------------------------
+
+
+def clean_text(text) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise ChatError("empty", EMPTY)
+    if "\x00" in text:
+        raise ChatError("invalid", NUL)
+    if len(text) > MAX_CHARS:
+        raise ChatError("too_long", TOO_LONG % {"max": MAX_CHARS, "length": len(text)})
+    return text
+
+
+def clean_client_id(client_id) -> str:
+    if (
+        not isinstance(client_id, str)
+        or not 1 <= len(client_id) <= CLIENT_ID_MAX
+        or not client_id.isprintable()
+    ):
+        raise ChatError("invalid", BAD_CLIENT_ID)
+    return client_id
+
+
+def _next_seq(conversation_id: int) -> int:
+    """Take the conversation's next change number. The row stays locked until commit,
+    so numbers are gap-free and in commit order within a conversation."""
+    Conversation.objects.filter(pk=conversation_id).update(last_seq=F("last_seq") + 1)
+    return Conversation.objects.values_list("last_seq", flat=True).get(pk=conversation_id)
+
+
+@transaction.atomic
+def post_message(*, user, conversation_id: int, client_id, text) -> tuple[ChatMessage, bool]:
+    """Persist a message. Returns (message, created); a resend with the same client id
+    returns the first one and creates nothing."""
+    client_id = clean_client_id(client_id)
+    text = clean_text(text)
+    require_member(user, conversation_id)
+    seq = _next_seq(conversation_id)  # also serialises senders of this conversation
+    existing = (
+        ChatMessage.objects.filter(
+            conversation_id=conversation_id, author=user, client_id=client_id
+        )
+        .select_related("author")
+        .first()
+    )
+    if existing is not None:
+        transaction.set_rollback(True)  # give the number back: nothing changed
+        return existing, False
+    message = ChatMessage.objects.create(
+        conversation_id=conversation_id,
+        author=user,
+        client_id=client_id,
+        text=text,
+        seq=seq,
+        changed_seq=seq,
+    )
+    message.author = user
+    return message, True
+
+
+def _own_message(user, conversation_id: int, message_id) -> ChatMessage:
+    if not isinstance(message_id, int) or isinstance(message_id, bool):
+        raise ChatError("invalid", MESSAGE_NOT_FOUND)
+    message = (
+        ChatMessage.objects.select_for_update()
+        .filter(pk=message_id, conversation_id=conversation_id, author=user, deleted_at=None)
+        .first()
+    )
+    if message is None:
+        raise ChatError("not_found", MESSAGE_NOT_FOUND)
+    return message
+
+
+@transaction.atomic
+def edit_message(*, user, conversation_id: int, message_id, text) -> ChatMessage:
+    text = clean_text(text)
+    require_member(user, conversation_id)
+    message = _own_message(user, conversation_id, message_id)
+    message.changed_seq = _next_seq(conversation_id)
+    message.text = text
+    message.edited_at = timezone.now()
+    message.save(update_fields=["text", "edited_at", "changed_seq"])
+    message.author = user
+    return message
+
+
+@transaction.atomic
+def delete_message(*, user, conversation_id: int, message_id) -> ChatMessage:
+    require_member(user, conversation_id)
+    message = _own_message(user, conversation_id, message_id)
+    message.changed_seq = _next_seq(conversation_id)
+    message.text = ""
+    message.deleted_at = timezone.now()
+    message.save(update_fields=["text", "deleted_at", "changed_seq"])
+    message.author = user
+    return message
+
+
+def mark_read(*, user, conversation_id: int, seq) -> int:
+    """Move the member's read mark forward (never back, never past the last message)."""
+    member = require_member(user, conversation_id)
+    if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+        raise ChatError("invalid", _("“read” needs the seq of the newest message read."))
+    seq = min(seq, member.conversation.last_seq)
+    ConversationMember.objects.filter(pk=member.pk).update(
+        last_read_seq=Greatest("last_read_seq", seq)
+    )
+    return max(member.last_read_seq, seq)
+
+
+def history(conversation_id: int, before=None, limit: int = HISTORY_PAGE) -> tuple[list, bool]:
+    """The messages before seq `before` (the newest ones when None), oldest first, and
+    whether older ones remain."""
+    qs = ChatMessage.objects.filter(conversation_id=conversation_id).select_related("author")
+    if before is not None:
+        qs = qs.filter(seq__lt=before)
+    rows = list(qs.order_by("-seq")[: limit + 1])
+    more = len(rows) > limit
+    return rows[:limit][::-1], more
+
+
+def changes_after(conversation_id: int, after: int, limit: int = RESUME_PAGE) -> tuple[list, bool]:
+    """Every message created, edited or deleted after change number `after`."""
+    rows = list(
+        ChatMessage.objects.filter(conversation_id=conversation_id, changed_seq__gt=after)
+        .select_related("author")
+        .order_by("changed_seq")[: limit + 1]
+    )
+    return rows[:limit], len(rows) > limit
+
+
+def message_payload(message: ChatMessage) -> dict:
+    deleted = message.deleted_at is not None
+    return {
+        "id": message.pk,
+        "seq": message.seq,
+        "change": message.changed_seq,
+        "client_id": message.client_id,
+        "author": {"id": message.author_id, "name": str(message.author)},
+        "text": "" if deleted else message.text,
+        "sent_at": message.created_at.isoformat(),
+        "edited_at": message.edited_at.isoformat() if message.edited_at else None,
+        "deleted": deleted,
+    }
+
+
+# --- unread ---------------------------------------------------------------------------------
+
+
+def _unread_subquery(user_id):
+    return Subquery(
+        ChatMessage.objects.filter(
+            conversation=OuterRef("conversation"),
+            seq__gt=OuterRef("last_read_seq"),
+            deleted_at=None,
+        )
+        .exclude(author_id=user_id)
+        .order_by()
+        .values("conversation")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+
+
+def memberships_with_unread(user):
+    """The user's conversations, each with `unread`, newest activity first."""
+    return (
+        ConversationMember.objects.filter(user=user, left_at__isnull=True)
+        .annotate(unread=Coalesce(_unread_subquery(user.pk), 0))
+        .select_related(
+            "conversation__proposal__asian_offer__institution",
+            "conversation__proposal__european_offer__institution",
+        )
+        .order_by("-conversation__last_seq", "-pk")
+    )
+
+
+def unread_count(user_id: int, conversation_id: int) -> int:
+    member = ConversationMember.objects.filter(
+        user_id=user_id, conversation_id=conversation_id, left_at__isnull=True
+    ).first()
+    if member is None:
+        return 0
+    return (
+        ChatMessage.objects.filter(
+            conversation_id=conversation_id, seq__gt=member.last_read_seq, deleted_at=None
+        )
+        .exclude(author_id=user_id)
+        .count()
+    )
+
+
+# --- connections and presence ---------------------------------------------------------------
+
+
+def _fresh_since() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=settings.CHAT_PRESENCE_TIMEOUT_SECONDS)
+
+
+@dataclass
+class Connected:
+    member: ConversationMember
+    online: list[int]
+
+
+@transaction.atomic
+def connect(*, user, conversation_id: int, channel_name: str) -> Connected:
+    """Record an open socket after checking membership and the per-user cap."""
+    member = require_member(user, conversation_id)
+    # Lock the user's row so two sockets opening at once cannot both pass the cap.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    ChatConnection.objects.filter(user=user, seen_at__lt=_fresh_since()).delete()
+    if ChatConnection.objects.filter(user=user).count() >= settings.CHAT_MAX_CONNECTIONS_PER_USER:
+        raise ChatError(
+            "too_many_connections",
+            TOO_MANY_CONNECTIONS % {"max": settings.CHAT_MAX_CONNECTIONS_PER_USER},
+        )
+    ChatConnection.objects.update_or_create(
+        channel_name=channel_name,
+        defaults={"user": user, "conversation_id": conversation_id, "seen_at": timezone.now()},
+    )
+    return Connected(member=member, online=online_user_ids(conversation_id))
+
+
+def touch(channel_name: str) -> None:
+    ChatConnection.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
+
+
+def disconnect(channel_name: str) -> bool:
+    """Forget a socket; True when that was the user's last one in its conversation."""
+    row = ChatConnection.objects.filter(channel_name=channel_name).first()
+    if row is None:
+        return False
+    row.delete()
+    return not ChatConnection.objects.filter(
+        user_id=row.user_id, conversation_id=row.conversation_id, seen_at__gte=_fresh_since()
+    ).exists()
+
+
+def online_user_ids(conversation_id: int) -> list[int]:
+    return sorted(
+        set(
+            ChatConnection.objects.filter(
+                conversation_id=conversation_id, seen_at__gte=_fresh_since()
+            ).values_list("user_id", flat=True)
+        )
+    )
+
+
+def is_online(user_id: int, conversation_id: int) -> bool:
+    return ChatConnection.objects.filter(
+        user_id=user_id, conversation_id=conversation_id, seen_at__gte=_fresh_since()
+    ).exists()

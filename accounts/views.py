@@ -15,6 +15,7 @@ from accounts.decorators import office_required
 from accounts.forms import ClaimForm, InstitutionSearchForm, PreferencesForm, RefuseForm
 from accounts.models import Affiliation, AffiliationStatus, Country, Institution
 from exchanges.selectors import offers_of
+from messaging.chat import memberships_with_unread
 
 
 @require_GET
@@ -35,6 +36,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
+DASHBOARD_CONVERSATIONS = 20
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -53,6 +57,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "suggested_institutions": selectors.institutions_for_email(user.email)[:5],
     }
     context["my_offers"] = offers_of(user)
+    context["conversations"] = list(memberships_with_unread(user)[:DASHBOARD_CONVERSATIONS])
     context["office_institutions"] = Institution.objects.filter(
         pk__in=selectors.office_institution_ids(user)
     )

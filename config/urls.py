@@ -13,7 +13,7 @@ urlpatterns = [
     path("", include("matching.urls")),
     path("office/import/", include("exchanges.import_urls")),
     path("secretariat/rounds/", include("matching.round_urls")),
-    path("notifications/", include("messaging.urls")),
+    path("", include("messaging.urls")),
     path("statistics/", include("balance.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),

@@ -164,8 +164,19 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "accepted_sides": accepted_sides,
             "note_form": NoteForm(),
             "reject_form": RejectForm(),
+            **_chat(request, proposal),
         },
     )
+
+
+def _chat(request: HttpRequest, proposal) -> dict:
+    """The chat panel, for the conversation's members (and the editors who may join)."""
+    from messaging.chat_views import chat_context
+
+    conversation = getattr(proposal, "conversation", None)
+    if conversation is None:
+        return {}
+    return chat_context(request.user, conversation)
 
 
 ACTIONS = {

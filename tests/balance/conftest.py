@@ -72,6 +72,7 @@ def world(db, alice, bob, charlie, asian_institution, european_institution) -> W
     thai_office = factories.office(chula, email="office@chula.example")
     wien_office = factories.office(wien, email="office@univie.example")
     s = factories.sdg
+    s(1)  # a goal that no course names
     date = dt.date
 
     def offer(owner, **kw):

@@ -376,3 +376,5 @@ CHAT_PRESENCE_TIMEOUT_SECONDS = env_int("CHAT_PRESENCE_TIMEOUT_SECONDS", 90, min
 # An offline member with unread messages gets at most one e-mail digest per conversation
 # per this many minutes (messaging.tasks, run by Celery beat every 5 minutes).
 CHAT_DIGEST_INTERVAL_MINUTES = env_int("CHAT_DIGEST_INTERVAL_MINUTES", 60, minimum=1)
+# Messages younger than this are left to be read live before a digest tells of them.
+CHAT_DIGEST_WAIT_MINUTES = env_int("CHAT_DIGEST_WAIT_MINUTES", 10, minimum=0)

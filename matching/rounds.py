@@ -49,6 +49,7 @@ from exchanges.models import (
 from matching import engine, pairing, scoring
 from matching.features import OfferFeatures
 from matching.models import PairingRound, RoundPair, RoundStatus
+from messaging.chat import open_conversation
 
 logger = logging.getLogger(__name__)
 
@@ -676,6 +677,7 @@ def round_publish(*, pairing_round: PairingRound, actor: User) -> PublishReport:
             try:
                 with transaction.atomic():  # a savepoint: a lost race skips this pair only
                     proposal.save()
+                    open_conversation(proposal)
             except IntegrityError:
                 skipped_live += 1
                 continue

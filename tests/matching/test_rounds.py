@@ -526,6 +526,10 @@ def test_publishing_turns_every_pair_into_a_proposal(done_round, secretariat):
         assert (event.from_state, event.to_state) == ("", ProposalState.PROPOSED)
         assert event.actor == secretariat
         assert event.note == "pairing round Spring 2027"
+        # Its conversation is open, with both lecturers in it (not the secretariat).
+        members = set(proposal.conversation.members.values_list("user_id", flat=True))
+        offers = (proposal.asian_offer, proposal.european_offer)
+        assert members == {o.owner_id for o in offers}
 
 
 def test_publishing_twice_creates_one_set_of_proposals(done_round, secretariat):

@@ -72,6 +72,7 @@ def open_conversation(proposal) -> Conversation:
         proposal=proposal, defaults={"created_at": proposal.created_at}
     )
     if created:
+        users = sorted(_editors(proposal))
         ConversationMember.objects.bulk_create(
             [
                 ConversationMember(
@@ -80,9 +81,13 @@ def open_conversation(proposal) -> Conversation:
                     role=MemberRole.LECTURER,
                     joined_at=proposal.created_at,
                 )
-                for user_id in sorted(_editors(proposal))
+                for user_id in users
             ]
         )
+        from messaging import realtime
+
+        for user_id in users:
+            realtime.on_commit_joined(user_id, conversation.pk)
     return conversation
 
 

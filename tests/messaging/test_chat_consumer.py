@@ -478,3 +478,72 @@ def test_a_heartbeat_after_the_session_ended_closes_the_socket(conversation, ali
     pong, error, code = run(scenario)
     assert pong["last_seq"] == 0
     assert error["code"] == "session_ended" and code == consumers.CLOSE_GONE
+
+
+def test_a_message_sent_from_the_page_without_javascript_reaches_live_members(
+    conversation, keys, jan
+):
+    client = Client()
+    client.force_login(jan)
+
+    async def scenario():
+        a, _ = await joined(conversation.pk, keys["alice"])
+        await sync_to_async(client.post)(
+            reverse("messaging:conversation-send", args=[conversation.pk]),
+            {"client_id": "form-1", "text": "Sent from the form"},
+        )
+        frame = await next_of(a, "message")
+        await a.disconnect()
+        return frame
+
+    frame = run(scenario)
+    assert (frame["text"], frame["author"]["id"], frame["seq"]) == ("Sent from the form", jan.pk, 1)
+
+
+def test_the_inbox_socket_counts_unread_messages_live(conversation, keys, alice, jan):
+    chat.post_message(user=alice, conversation_id=conversation.pk, client_id="0", text="before")
+
+    async def scenario():
+        inbox, accepted = await open_socket("/ws/inbox/", keys["jan"])
+        first = await inbox.receive_json_from(timeout=10)
+        a, _ = await joined(conversation.pk, keys["alice"])
+        await a.send_json_to({"type": "send", "client_id": "1", "text": "news"})
+        after_message = await next_of(inbox, "unread")
+        j, _ = await joined(conversation.pk, keys["jan"])
+        await j.send_json_to({"type": "read", "seq": 2})
+        after_read = await next_of(inbox, "unread")
+        for socket in (inbox, a, j):
+            await socket.disconnect()
+        return first, after_message, after_read
+
+    first, after_message, after_read = run(scenario)
+    assert first == {"type": "unread", "counts": {str(conversation.pk): 1}}
+    assert after_message == {"type": "unread", "conversation": conversation.pk, "count": 2}
+    assert after_read == {"type": "unread", "conversation": conversation.pk, "count": 0}
+
+
+def test_the_inbox_refuses_anonymous_visitors_and_follows_new_conversations(
+    conversation, keys, jan, alice
+):
+    other_offer = factories.make_offer(alice, title="Urban Heat")
+
+    async def scenario():
+        anonymous, _ = await open_socket("/ws/inbox/")
+        refused = await anonymous.receive_json_from(timeout=10)
+        code = await closed_with(anonymous)
+        inbox, _ = await open_socket("/ws/inbox/", keys["jan"])
+        await inbox.receive_json_from(timeout=10)
+        jan_offer = await sync_to_async(factories.make_offer)(jan, title="Green Cities")
+        from exchanges import services
+
+        proposal = await sync_to_async(services.proposal_create)(
+            actor=jan, offer=jan_offer, partner=other_offer
+        )
+        # Opening it told Jan's dashboard (on commit: the services ran in autocommit).
+        joined_frame = await next_of(inbox, "unread")
+        await inbox.disconnect()
+        return refused, code, joined_frame, proposal
+
+    refused, code, joined_frame, proposal = run(scenario)
+    assert refused["code"] == "unauthenticated" and code == consumers.CLOSE_UNAUTHENTICATED
+    assert joined_frame == {"type": "unread", "conversation": proposal.conversation.pk, "count": 0}

@@ -7,7 +7,7 @@ the same thing."""
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from accounts.models import User
@@ -235,6 +235,10 @@ class ProposalDetailSerializer(ProposalListSerializer):
     completion_report = serializers.SerializerMethodField(
         help_text="What the exchange achieved, once a lecturer filed it; null before."
     )
+    chat = serializers.SerializerMethodField(
+        help_text="The partners' conversation (docs/chat_protocol.md): its id and WebSocket "
+        "path, for its members only; null for everyone else."
+    )
 
     class Meta(ProposalListSerializer.Meta):
         fields = ProposalListSerializer.Meta.fields + [
@@ -247,8 +251,30 @@ class ProposalDetailSerializer(ProposalListSerializer):
             "events",
             "agreement_url",
             "completion_report",
+            "chat",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(
+        inline_serializer(
+            "ProposalChat",
+            {"conversation": serializers.IntegerField(), "websocket": serializers.CharField()},
+            allow_null=True,
+        )
+    )
+    def get_chat(self, proposal: Proposal) -> dict | None:
+        from messaging.chat import membership
+
+        request = self.context.get("request")
+        conversation = getattr(proposal, "conversation", None)
+        if request is None or conversation is None:
+            return None
+        if membership(request.user, conversation.pk) is None:
+            return None
+        return {
+            "conversation": conversation.pk,
+            "websocket": f"/ws/conversations/{conversation.pk}/",
+        }
 
     @extend_schema_field(ReasonSerializer(many=True))
     def get_explanation(self, proposal: Proposal) -> list:

@@ -115,5 +115,7 @@ def send_digest(member_id: int, now: dt.datetime | None = None) -> bool:
 
 def send_due_digests(limit: int = 1000) -> int:
     now = timezone.now()
+    # Sockets of a server process that died never said goodbye: forget them.
+    ChatConnection.objects.filter(seen_at__lt=_fresh_since(now)).delete()
     ids = list(due(now).order_by("pk").values_list("pk", flat=True)[:limit])
     return sum(send_digest(pk, now) for pk in ids)

@@ -697,6 +697,18 @@ def test_the_detail_shows_both_offers_the_match_the_decisions_and_the_timeline(
     assert body["events"][0]["note"] == "Shall we?"
 
 
+def test_the_detail_names_the_chat_for_its_members_only(api, make_proposal, alice, charlie):
+    proposal = make_proposal("proposed")
+    api.force_login(alice)
+    chat = api.get(detail(proposal)).json()["chat"]
+    assert chat == {
+        "conversation": proposal.conversation.pk,
+        "websocket": f"/ws/conversations/{proposal.conversation.pk}/",
+    }
+    api.force_login(charlie)  # Wageningen's office sees the proposal, not the chat
+    assert api.get(detail(proposal)).json()["chat"] is None
+
+
 def test_changed_terms_void_the_decisions_shown(api, make_proposal, charlie, alice, siti_offer):
     proposal = make_proposal("accepted")
     services.proposal_approve(proposal=proposal, actor=charlie)

@@ -53,6 +53,7 @@ class WebsocketCommunicator(ApplicationCommunicator):
         await self.send_input({"type": "websocket.disconnect", "code": code})
         await self.wait(timeout)
 
+
 ORIGIN = b"http://127.0.0.1:8000"
 
 

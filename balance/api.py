@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from balance import stats
+from balance import cache, stats
 from balance.access import viewer_scope
 from balance.forms import StatsFilterForm
 from balance.views import TABLES
@@ -118,7 +118,7 @@ class StatsView(APIView):
                     for key, errors in form.errors.items()
                 }
             )
-        figures = stats.compute(form.filters(scope))
+        figures = cache.statistics(form.filters(scope))
         return Response(statistics_json(figures, form, scope))
 
 

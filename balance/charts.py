@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from balance.templatetags.balance import fmt_index, fmt_int
 
 ASIA, EUROPE, INK, MUTED, GRID = "#b4470f", "#0b5cab", "#1b1f24", "#4f5a66", "#d0d7de"
+FUNNEL = "#3d4f63"
 WIDTH = 720
 
 
@@ -175,7 +176,7 @@ def index_over_time(points: list[dict]) -> SafeString:
                 x=c[0],
                 y=c[1],
                 c=EUROPE,
-                ty=c[1] - 10 if c[1] > top + 20 else c[1] + 20,
+                ty=c[1] + 20 if p["index"] < 0 else (c[1] - 10 if c[1] > top + 20 else c[1] + 20),
                 ink=INK,
                 v=fmt_index(p["index"]),
             )
@@ -197,7 +198,7 @@ def index_over_time(points: list[dict]) -> SafeString:
 
 def funnel(stages: list[dict]) -> SafeString:
     """One centred bar per stage, as wide as its number."""
-    row_h, top, bar_max = 46, 8, 520
+    row_h, top, bar_max = 46, 8, 440
     peak = max([s["value"] for s in stages] + [1])
     parts = []
     for i, s in enumerate(stages):
@@ -211,10 +212,10 @@ def funnel(stages: list[dict]) -> SafeString:
                 ty=y + 19,
                 ink=INK,
                 label=s["label"],
-                x=round(190 + (bar_max - w) / 2 * 0, 1),
+                x=190,
                 y=y,
                 w=max(w, 1),
-                c=EUROPE if i % 2 else ASIA,
+                c=FUNNEL,
                 vx=round(190 + max(w, 1) + 8, 1),
                 v=fmt_int(s["value"]),
             )

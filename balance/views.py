@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from balance import charts, exporting, stats
+from balance import cache, charts, exporting, stats
 from balance.access import viewer_scope
 from balance.forms import StatsFilterForm
 
@@ -72,7 +72,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "scope_label": scope_label(scope), "scope_all": scope is None}
     if not form.is_valid():
         return render(request, "balance/dashboard.html", context, status=400)
-    figures = stats.compute(form.filters(scope))
+    figures = cache.statistics(form.filters(scope))
     context.update(
         stats=figures,
         tables=figures.tables,
@@ -103,7 +103,7 @@ def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
         return HttpResponse(
             "\n".join(problems) + "\n", status=400, content_type="text/plain; charset=utf-8"
         )
-    figures = stats.compute(form.filters(scope))
+    figures = cache.statistics(form.filters(scope))
     if fmt == "csv":
         body = exporting.table_csv(figures.tables[slug])
     else:

@@ -176,3 +176,22 @@ def test_an_empty_database_shows_dashes_not_errors(db, secretariat, client):
     assert summary["index"] == "—"
     assert summary["median_days_to_approval"] == "—"
     assert b"No exchanges match these filters." in response.content
+
+
+def test_new_figures_show_once_an_exchange_completes(
+    world, secretariat, client, django_capture_on_commit_callbacks
+):
+    from exchanges import services
+
+    client.force_login(secretariat)
+    assert page_summary(client.get("/statistics/").content)["completed"] == "1"
+    e3 = world.exchanges["E3"]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_complete(
+            proposal=e3,
+            actor=world.vera,
+            report={"participants_asia": 9, "participants_europe": 30, "sync_hours": 4},
+        )
+    summary = page_summary(client.get("/statistics/").content)
+    # E3 now counts its report: min(9, 10 seats) = 9 Asia → Europe instead of 10.
+    assert (summary["completed"], summary["a_to_e"], summary["e_to_a"]) == ("2", "47", "46")

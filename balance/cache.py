@@ -1,0 +1,43 @@
+"""The statistics, cached: one computation per filters, scope and language, until any
+offer, proposal or completion report changes (a version key bumped when the change
+commits), and at most CACHE_SECONDS, for the changes that bypass the signals (bulk
+updates, data migrations)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import translation
+
+from balance import stats
+
+CACHE_SECONDS = 300
+VERSION_KEY = "balance:version"
+
+
+def version() -> int:
+    return cache.get_or_set(VERSION_KEY, 1, timeout=None)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+
+
+def data_changed(**_kwargs) -> None:
+    """Signal receiver: figures computed from now on are new ones."""
+    transaction.on_commit(_bump)
+
+
+def statistics(f: stats.Filters) -> stats.Statistics:
+    digest = hashlib.sha256(repr(f).encode()).hexdigest()[:24]
+    key = f"balance:stats:{version()}:{translation.get_language()}:{digest}"
+    figures = cache.get(key)
+    if figures is None:
+        figures = stats.compute(f)
+        cache.set(key, figures, CACHE_SECONDS)
+    return figures

@@ -1,0 +1,72 @@
+"""The secretariat opens the statistics in a browser: charts with their tables, a filter
+applied from the keyboard, an export link (journey 4)."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests import factories
+from tests.balance.world import world  # noqa: F401
+
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("world")]
+
+
+def sign_in(page, base, email):
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+
+
+def test_secretariat_reads_the_balance_dashboard(asgi_server, page, secretariat):
+    sign_in(page, asgi_server.url, secretariat.email)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Statistics").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Exchange balance")
+
+    # Three charts, each an image with a name, each followed by its table.
+    for name in (
+        "Pipeline from offers to completed exchanges",
+        "Participants by direction per country",
+        "Balance index per term",
+    ):
+        expect(page.get_by_role("img", name=re.compile("^" + name))).to_be_visible()
+    expect(page.locator("figure svg[role=img]")).to_have_count(3)
+    countries = page.get_by_role("table", name="Flows per country", exact=True)
+    expect(
+        countries.get_by_role("row", name=re.compile(r"^Netherlands Europe 3 1 38 46"))
+    ).to_be_visible()
+    expect(page.locator("#chart-countries .bar-row")).to_have_count(4)
+    terms = page.get_by_role("table", name="Balance per term")
+    expect(
+        terms.get_by_role("row", name=re.compile(r"2027 July–December 1 0 10 0 \+1\.00"))
+    ).to_be_visible()
+    expect(page.locator("dd[data-key=index]")).to_have_text("+0.02")
+    expect(page.get_by_text("How this is estimated")).to_be_visible()
+
+    # A filter from the keyboard alone: the kind, then Enter in the year field.
+    page.get_by_label("Kind").focus()
+    page.get_by_label("Kind").select_option("virtual_mobility")
+    page.get_by_label("Year").fill("2027")
+    page.get_by_label("Year").press("Enter")
+    expect(page).to_have_url(
+        re.compile(r"year=2027.*kind=virtual_mobility|kind=virtual_mobility.*year=2027")
+    )
+    # E2 and E3: 0 + 10 Asia → Europe, 18 + 0 Europe → Asia.
+    expect(page.locator("dd[data-key=exchanges]")).to_have_text("2")
+    expect(page.locator("dd[data-key=a_to_e]")).to_have_text("10")
+    expect(page.locator("dd[data-key=e_to_a]")).to_have_text("18")
+    expect(page.get_by_text(re.compile("Filtered by: Year: 2027"))).to_be_visible()
+
+    # The country table's export keeps the filters.
+    link = page.get_by_role("link", name="CSV — Flows per country", exact=True)
+    expect(link).to_have_attribute(
+        "href", re.compile(r"/statistics/export/countries\.csv\?.*year=2027")
+    )
+    with page.expect_download() as download:
+        link.click()
+    with open(download.value.path(), encoding="utf-8-sig") as exported:
+        lines = exported.read().splitlines()
+    # Malaysia and the Netherlands both count E2 (18 participants): by name.
+    assert lines[1].startswith("Malaysia,Asia,1,1,0,18")

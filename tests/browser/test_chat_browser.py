@@ -91,3 +91,62 @@ def test_two_partners_chat_live_in_two_browsers(asgi_server, browser, pair):
     siti.reload()
     expect(siti.locator("[data-chat-log] li").first).to_contain_text("Six sessions on Tuesdays?")
     expect(siti.locator("[data-chat-status]")).to_contain_text(re.compile("Connected"))
+
+
+def test_through_a_tunnel_nothing_is_lost_or_doubled(asgi_server, browser, pair):
+    """Siti's connection drops mid-chat and stays down for a while; Jan writes three
+    messages meanwhile and Siti one. Back online, each side has every message, once."""
+    alice, jan, proposal = pair
+    base = asgi_server.url
+    siti = new_page(browser, "Asia/Kuala_Lumpur")
+    jans = new_page(browser, "Europe/Amsterdam")
+    sign_in(siti, base, alice.email)
+    sign_in(jans, base, jan.email)
+
+    # Siti's network: a pass-through we can cut, like a train entering a tunnel.
+    tunnel = {"closed": False, "live": []}
+
+    def network(route):
+        if tunnel["closed"]:
+            route.close(code=4000, reason="tunnel")
+            return
+        server = route.connect_to_server()
+        tunnel["live"].append((route, server))
+
+    siti.route_web_socket(re.compile(r"/ws/conversations/"), network)
+    chat_page = f"/conversations/{proposal.conversation.pk}/"
+    siti.goto(base + chat_page)
+    jans.goto(base + chat_page)
+    status = siti.locator("[data-chat-status]")
+    expect(status).to_contain_text("Connected")
+    expect(jans.locator("[data-chat-status]")).to_contain_text("Connected")
+
+    tunnel["closed"] = True
+    for route, server in tunnel["live"]:
+        route.close(code=4000, reason="tunnel")
+        server.close()
+    expect(status).to_contain_text("Reconnecting")
+
+    jan_box = jans.get_by_label("Message", exact=True)
+    for n in (1, 2, 3):
+        jan_box.fill(f"While you were away {n}")
+        jan_box.press("Enter")
+    expect(jans.locator("[data-chat-log] li:not(.pending)")).to_have_count(3)
+    siti_box = siti.get_by_label("Message", exact=True)
+    siti_box.fill("Written in the tunnel")
+    siti_box.press("Enter")
+    expect(siti.locator("[data-chat-log] li.pending")).to_have_count(1)
+
+    tunnel["closed"] = False
+    expect(status).to_contain_text("Connected", timeout=30_000)
+    siti_log = siti.locator("[data-chat-log] li")
+    expect(siti_log).to_have_count(4)
+    expect(siti.locator("[data-chat-log] li.pending")).to_have_count(0)
+    texts = siti_log.locator(".chat-text").all_inner_texts()
+    assert sorted(texts) == sorted(
+        [f"While you were away {n}" for n in (1, 2, 3)] + ["Written in the tunnel"]
+    )
+    jan_log = jans.locator("[data-chat-log] li")
+    expect(jan_log).to_have_count(4)
+    expect(jan_log.last).to_contain_text("Written in the tunnel")
+    assert proposal.conversation.messages.count() == 4

@@ -1,14 +1,14 @@
 """The statistics, cached: one computation per filters, scope and language, until any
-offer, proposal or completion report changes (a version key bumped when the change
-commits), and at most CACHE_SECONDS, for the changes that bypass the signals (bulk
-updates, data migrations)."""
+offer, proposal or completion report is saved (a version key bumped by the save), and at
+most CACHE_SECONDS, for the changes that bypass the signals (bulk updates, data
+migrations) and for a request that computed while the saving transaction had not yet
+committed."""
 
 from __future__ import annotations
 
 import hashlib
 
 from django.core.cache import cache
-from django.db import transaction
 from django.utils import translation
 
 from balance import stats
@@ -29,8 +29,9 @@ def _bump() -> None:
 
 
 def data_changed(**_kwargs) -> None:
-    """Signal receiver: figures computed from now on are new ones."""
-    transaction.on_commit(_bump)
+    """Signal receiver: figures computed from now on are new ones. (Bumped at once rather
+    than on commit: the workflow's on-commit callbacks stay its notifications alone.)"""
+    _bump()
 
 
 def statistics(f: stats.Filters) -> stats.Statistics:

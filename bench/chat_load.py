@@ -55,6 +55,7 @@ MEMBERS = 10  # 2 lecturers + 8 co-teachers
 P99_LIMIT_MS = 250.0
 TARGET_P99_MS = 150.0
 EMAIL_DOMAIN = "chatbench.example"
+CONVERSATION_IDS: list[int] = []
 
 
 # --- database and data ------------------------------------------------------------------------
@@ -420,12 +421,16 @@ class Worker:
         await asyncio.sleep(max(0.0, t_start - time.monotonic()))
         self.measuring = True
         await asyncio.gather(*(sender(c, i) for i, c in enumerate(self.clients)))
-        sent_done = time.monotonic()
-        deadline = sent_done + 15
-        while time.monotonic() < deadline:
-            if all(len(c.acks) >= len(c.sent) for c in self.clients):
+        # Wait for the acks while they keep coming (an overloaded server is late, not
+        # silent); "never acknowledged" means none arrived for 10 s.
+        seen, quiet_since = -1, time.monotonic()
+        while not all(len(c.acks) >= len(c.sent) for c in self.clients):
+            acked = sum(len(c.acks) for c in self.clients)
+            if acked != seen:
+                seen, quiet_since = acked, time.monotonic()
+            elif time.monotonic() - quiet_since > 10:
                 break
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.05)
         wall = time.monotonic() - t_start
         unacked = sum(len(c.sent - set(c.acks)) for c in self.clients)
         lags.sort()
@@ -566,7 +571,27 @@ def percentile(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, max(0, math.ceil(q * len(values)) - 1))]
 
 
+def settle(conversation_ids: list[int], quiet: float = 2.0, limit: float = 300) -> None:
+    """Wait until the servers have stored every queued send (the message count stands
+    still), so that one step's backlog is not measured in the next."""
+    from django.db import connection
+
+    from messaging.models import ChatMessage
+
+    deadline = time.monotonic() + limit
+    last, since = -1, time.monotonic()
+    while time.monotonic() < deadline:
+        count = ChatMessage.objects.filter(conversation_id__in=conversation_ids).count()
+        if count != last:
+            last, since = count, time.monotonic()
+        elif time.monotonic() - since >= quiet:
+            break
+        time.sleep(0.25)
+    connection.close()
+
+
 def step(workers: Workers, rate: float, duration: float, tag: str) -> dict:
+    settle(CONVERSATION_IDS)
     t_start = time.monotonic() + 1.0
     runs = workers.call("run", rate, duration, t_start, tag)
     checks = workers.call("verify")
@@ -691,6 +716,7 @@ def main() -> None:
     redis.Redis.from_url(args.redis).flushdb()
     t0 = time.perf_counter()
     conversations = fill()
+    CONVERSATION_IDS[:] = [c["id"] for c in conversations]
     reset_chat([c["id"] for c in conversations])
     users = [u for c in conversations for u in c["members"]]
     keys = sessions(users)

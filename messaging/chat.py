@@ -86,8 +86,7 @@ def open_conversation(proposal) -> Conversation:
         )
         from messaging import realtime
 
-        for user_id in users:
-            realtime.on_commit_joined(user_id, conversation.pk)
+        realtime.on_commit_joined(users, conversation.pk)
     return conversation
 
 
@@ -155,7 +154,7 @@ def invite(*, conversation: Conversation, by: User, email: str) -> ConversationM
         member.save(update_fields=["left_at", "invited_by", "joined_at"])
     from messaging import realtime
 
-    realtime.on_commit_joined(user.pk, conversation.pk)
+    realtime.on_commit_joined([user.pk], conversation.pk)
     return member
 
 

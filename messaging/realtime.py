@@ -46,8 +46,11 @@ def on_commit_close(user_id: int, conversation_id: int | None = None, reason: st
     transaction.on_commit(lambda: close_sockets(user_id, conversation_id, reason))
 
 
-def on_commit_joined(user_id: int, conversation_id: int) -> None:
-    """Tell the user's open dashboards to follow a conversation they just joined."""
-    transaction.on_commit(
-        lambda: push(user_group(user_id), {"type": "chat.joined", "conversation": conversation_id})
-    )
+def on_commit_joined(user_ids: list[int], conversation_id: int) -> None:
+    """Tell the users' open dashboards to follow a conversation they just joined."""
+
+    def tell() -> None:
+        for user_id in user_ids:
+            push(user_group(user_id), {"type": "chat.joined", "conversation": conversation_id})
+
+    transaction.on_commit(tell)

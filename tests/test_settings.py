@@ -86,7 +86,11 @@ def test_production_mode_reads_database_redis_and_secrets_from_environment():
         "PORT": "6543",
     }
     assert s["options"] == {"sslmode": "require"}
-    assert s["layer"] == "channels_redis.core.RedisChannelLayer"
+    # Pub/sub by default (docs/chat_protocol.md: the layer is best effort either way).
+    assert s["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert (
+        load({**PROD, "CHANNEL_LAYER": "core"})["layer"] == "channels_redis.core.RedisChannelLayer"
+    )
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert s["broker"] == PROD["REDIS_URL"]
     assert s["eager"] is False
@@ -108,6 +112,7 @@ def test_production_mode_reads_database_redis_and_secrets_from_environment():
         ({"DATABASE_URL": "mysql://db/tandem"}, "scheme 'mysql' is not supported"),
         ({"DATABASE_URL": "postgres://db.internal/"}, "has no database name"),
         ({"REDIS_URL": "http://cache"}, "REDIS_URL scheme 'http'"),
+        ({"CHANNEL_LAYER": "fast"}, "CHANNEL_LAYER must be 'pubsub' or 'core'"),
     ],
 )
 def test_malformed_environment_fails_loudly_with_what_to_fix(change, message):

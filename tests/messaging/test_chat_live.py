@@ -332,7 +332,7 @@ class ServerProcess:
                 self.proc.wait(timeout=10)
 
 
-def test_database_url() -> str:
+def shared_test_database_url() -> str:
     """The test database (settings_dict names it during tests) as a DATABASE_URL."""
     from django.db import connection
 
@@ -341,9 +341,6 @@ def test_database_url() -> str:
     if d.get("PASSWORD"):
         auth += ":" + quote(d["PASSWORD"], safe="")
     return f"postgres://{auth}@{d['HOST'] or '127.0.0.1'}:{d['PORT'] or 5432}/{d['NAME']}"
-
-
-test_database_url.__test__ = False  # a helper, not a test
 
 
 @pytest.fixture
@@ -356,7 +353,7 @@ def start_servers(transactional_db, tmp_path):
     def start(redis_url: str, n: int = 2) -> list[ServerProcess]:
         env = {
             **os.environ,
-            "DATABASE_URL": test_database_url(),
+            "DATABASE_URL": shared_test_database_url(),
             "DATABASE_CONN_MAX_AGE": "0",
             "REDIS_URL": redis_url,
             "SECRET_KEY": settings.SECRET_KEY,

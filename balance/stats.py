@@ -1,11 +1,12 @@
 """The balance of Asia–Europe exchange, as the secretariat and the offices read it.
 
-Every figure is aggregated by the database: each query groups the proposals (or the
-offers) by a few keys and sums their participants by direction, which every proposal
-carries (`Proposal.flow_a_to_e`, `flow_e_to_a`, stamped by the rule of
-`exchanges.agreement.students_per_direction`). Python only folds the grouped rows — at
-most a few thousand, never one per exchange — into the tables: an exchange whose two
-offers name two priorities counts under each, as does one with several SDGs.
+Every figure is aggregated by the database: each query groups the proposals (their
+narrow copies, `balance.models.ProposalFact`) or the offers by a few keys and sums their
+participants by direction, which every proposal carries (`Proposal.flow_a_to_e`,
+`flow_e_to_a`, stamped by the rule of `exchanges.agreement.students_per_direction`).
+Python only folds the grouped rows — at most a few thousand, never one per exchange —
+into the tables: an exchange whose two offers name two priorities counts under each, as
+does one with several SDGs.
 
 Definitions (the page, the exports, the API and docs/statistics.md say the same):
 
@@ -34,18 +35,17 @@ from django.db import connection
 from django.db.models import (
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
 )
-from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Least, Substr
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, Institution, Region
+from balance.models import ProposalFact
 from exchanges.models import (
     IscedField,
     Offer,
@@ -53,15 +53,14 @@ from exchanges.models import (
     OfferLevel,
     OfferStatus,
     Priority,
-    Proposal,
     ProposalState,
     Sdg,
 )
 
 AGREED = (ProposalState.APPROVED, ProposalState.ACTIVE, ProposalState.COMPLETED)
 VM = OfferKind.VIRTUAL_MOBILITY
-SIDES = {"asia": ("asian_offer",), "europe": ("european_offer",)}
-BOTH_SIDES = ("asian_offer", "european_offer")
+SIDES = {"asia": ("asian",), "europe": ("european",)}
+BOTH_SIDES = ("asian", "european")
 # Levels counted as TVET and lifelong learning (the journey's "only 6 % of exchanges").
 TVET_LLL_LEVELS = (OfferLevel.EQF4, OfferLevel.EQF5, OfferLevel.NONFORMAL)
 
@@ -99,30 +98,26 @@ def _side_filter(f: Filters, prefix_sides: tuple[str, ...]) -> Q:
     for name in ("kind", "priority", "level"):
         value = getattr(f, name)
         if value:
-            q &= reduce(or_, [Q(**{f"{side}__{name}": value}) for side in prefix_sides])
+            q &= reduce(or_, [Q(**{f"{side}_{name}": value}) for side in prefix_sides])
     return q
 
 
-def proposals(f: Filters) -> QuerySet[Proposal]:
+def proposals(f: Filters) -> QuerySet[ProposalFact]:
     """All proposals (any state) the filters and the scope select.
 
     Kind, priority and level match either offer, or only the selected region's offer."""
-    qs = Proposal.objects.filter(_side_filter(f, f.sides()))
-    if f.date_from or f.date_to:
-        qs = qs.alias(_start=Least("asian_offer__term_start", "european_offer__term_start"))
-        if f.date_from:
-            qs = qs.filter(_start__gte=f.date_from)
-        if f.date_to:
-            qs = qs.filter(_start__lte=f.date_to)
+    qs = ProposalFact.objects.filter(_side_filter(f, f.sides()))
+    if f.date_from:
+        qs = qs.filter(start__gte=f.date_from)
+    if f.date_to:
+        qs = qs.filter(start__lte=f.date_to)
     if f.institutions is not None:
         ids = list(f.institutions)
-        qs = qs.filter(
-            Q(asian_offer__institution_id__in=ids) | Q(european_offer__institution_id__in=ids)
-        )
+        qs = qs.filter(Q(asian_institution_id__in=ids) | Q(european_institution_id__in=ids))
     return qs
 
 
-def exchanges(f: Filters) -> QuerySet[Proposal]:
+def exchanges(f: Filters) -> QuerySet[ProposalFact]:
     return proposals(f).filter(state__in=AGREED)
 
 
@@ -180,10 +175,10 @@ COMPLETED = Q(state=ProposalState.COMPLETED)
 FLOW_AGGREGATES = {
     "n": Count("pk"),
     "done": Count("pk", filter=COMPLETED),
-    "a": Coalesce(Sum("flow_a_to_e"), 0),
-    "e": Coalesce(Sum("flow_e_to_a"), 0),
-    "a_done": Coalesce(Sum("flow_a_to_e", filter=COMPLETED), 0),
-    "e_done": Coalesce(Sum("flow_e_to_a", filter=COMPLETED), 0),
+    "a": Coalesce(Sum("a_to_e"), 0),
+    "e": Coalesce(Sum("e_to_a"), 0),
+    "a_done": Coalesce(Sum("a_to_e", filter=COMPLETED), 0),
+    "e_done": Coalesce(Sum("e_to_a", filter=COMPLETED), 0),
 }
 
 
@@ -203,7 +198,7 @@ def grouped_sets(qs: QuerySet, sets: dict[str, dict]) -> dict[str, list[dict]]:
     for keys in sets.values():
         columns.update(keys)
     names = list(columns)
-    inner = qs.values("state", "flow_a_to_e", "flow_e_to_a", **columns).order_by()
+    inner = qs.values("state", "a_to_e", "e_to_a", **columns).order_by()
     sql, params = inner.query.sql_with_params()
     quoted = [connection.ops.quote_name(n) for n in names]
     done = "WHERE x.state = 'completed'"
@@ -213,9 +208,9 @@ def grouped_sets(qs: QuerySet, sets: dict[str, dict]) -> dict[str, list[dict]]:
     statement = (
         f"SELECT {', '.join(quoted)}, GROUPING({', '.join(quoted)}) AS grouping_mask, "  # noqa: S608
         f"COUNT(*), COUNT(*) FILTER ({done}), "
-        "COALESCE(SUM(x.flow_a_to_e), 0), COALESCE(SUM(x.flow_e_to_a), 0), "
-        f"COALESCE(SUM(x.flow_a_to_e) FILTER ({done}), 0), "
-        f"COALESCE(SUM(x.flow_e_to_a) FILTER ({done}), 0) "
+        "COALESCE(SUM(x.a_to_e), 0), COALESCE(SUM(x.e_to_a), 0), "
+        f"COALESCE(SUM(x.a_to_e) FILTER ({done}), 0), "
+        f"COALESCE(SUM(x.e_to_a) FILTER ({done}), 0) "
         f"FROM ({sql}) AS x GROUP BY GROUPING SETS ({grouping})"
     )  # names are ours and quoted; the values stay the ORM's parameters
     # GROUPING() sets the bit of every column a row is *not* grouped by (first column:
@@ -394,14 +389,14 @@ def compute(f: Filters) -> Statistics:
     agreed, completed = Q(state__in=AGREED), Q(state=ProposalState.COMPLETED)
     p = proposals(f).aggregate(
         n=Count("pk"),
-        a=Coalesce(Sum("flow_a_to_e"), 0),
-        e=Coalesce(Sum("flow_e_to_a"), 0),
+        a=Coalesce(Sum("a_to_e"), 0),
+        e=Coalesce(Sum("e_to_a"), 0),
         n_agreed=Count("pk", filter=agreed),
-        a_agreed=Coalesce(Sum("flow_a_to_e", filter=agreed), 0),
-        e_agreed=Coalesce(Sum("flow_e_to_a", filter=agreed), 0),
+        a_agreed=Coalesce(Sum("a_to_e", filter=agreed), 0),
+        e_agreed=Coalesce(Sum("e_to_a", filter=agreed), 0),
         n_done=Count("pk", filter=completed),
-        a_done=Coalesce(Sum("flow_a_to_e", filter=completed), 0),
-        e_done=Coalesce(Sum("flow_e_to_a", filter=completed), 0),
+        a_done=Coalesce(Sum("a_to_e", filter=completed), 0),
+        e_done=Coalesce(Sum("e_to_a", filter=completed), 0),
     )
     stages = [
         ("offers", _("Offers published"), offer_totals["n"], offer_totals["a"], offer_totals["e"]),
@@ -440,25 +435,21 @@ def compute(f: Filters) -> Statistics:
     )
     funnel_chart = [{"label": str(label), "value": n} for _key, label, n, _a, _e in stages]
 
-    start = Least("asian_offer__term_start", "european_offer__term_start")
     groups = grouped_sets(
         ex,
         {
-            "kinds": {"ak": F("asian_offer__kind"), "ek": F("european_offer__kind")},
-            "pairs": {"ac": F("asian_offer__country_id"), "ec": F("european_offer__country_id")},
-            "time": {"y": ExtractYear(start), "m": ExtractMonth(start)},
-            "priorities": {"ap": F("asian_offer__priority"), "ep": F("european_offer__priority")},
+            "kinds": {"ak": F("asian_kind"), "ek": F("european_kind")},
+            "pairs": {"ac": F("asian_country"), "ec": F("european_country")},
+            "time": {"y": ExtractYear("start"), "m": ExtractMonth("start")},
+            "priorities": {"ap": F("asian_priority"), "ep": F("european_priority")},
             "themes": {
-                "ad": F("asian_offer__theme_digitalisation"),
-                "asu": F("asian_offer__theme_sustainability"),
-                "ed": F("european_offer__theme_digitalisation"),
-                "esu": F("european_offer__theme_sustainability"),
+                "ad": F("asian_digital"),
+                "asu": F("asian_sustainable"),
+                "ed": F("european_digital"),
+                "esu": F("european_sustainable"),
             },
-            "levels": {"al": F("asian_offer__level"), "el": F("european_offer__level")},
-            "fields": {
-                "af": Substr("asian_offer__isced_id", 1, 2),
-                "ef": Substr("european_offer__isced_id", 1, 2),
-            },
+            "levels": {"al": F("asian_level"), "el": F("european_level")},
+            "fields": {"af": F("asian_field"), "ef": F("european_field")},
         },
     )
 
@@ -678,32 +669,8 @@ def compute(f: Filters) -> Statistics:
         note=_("An exchange of two fields counts under each."),
     )
 
-    # SDGs: inclusion–exclusion of the two offers' goals, three GROUP BYs.
-    through = Offer.sdgs.through
-    in_asian = _grouped(ex.filter(asian_offer__sdgs__isnull=False), g=F("asian_offer__sdgs"))
-    in_european = _grouped(
-        ex.filter(european_offer__sdgs__isnull=False), g=F("european_offer__sdgs")
-    )
-    in_both = _grouped(
-        ex.filter(asian_offer__sdgs__isnull=False)
-        .annotate(_g=F("asian_offer__sdgs"))
-        .filter(
-            Exists(
-                through.objects.filter(
-                    offer_id=OuterRef("european_offer_id"), sdg_id=OuterRef("_g")
-                )
-            )
-        ),
-        g=F("_g"),
-    )
-    by_sdg: dict[int, Flow] = defaultdict(Flow)
-    for sign, rows_ in ((1, in_asian), (1, in_european), (-1, in_both)):
-        for r in rows_:
-            fl = by_sdg[r["g"]]
-            fl.n += sign * r["n"]
-            fl.done += sign * r["done"]
-            fl.a += sign * r["a"]
-            fl.e += sign * r["e"]
+    # SDGs: each exchange's facts hold the union of its two courses' goals.
+    by_sdg = {r["g"]: _flow(r) for r in _grouped(ex.filter(sdgs__isnull=False), g=F("sdgs__sdg"))}
     tables["sdgs"] = Table(
         "sdgs",
         _("Flows per Sustainable Development Goal"),
@@ -820,7 +787,7 @@ def compute(f: Filters) -> Statistics:
     return Statistics(f, summary, tables, country_chart, index_chart, funnel_chart)
 
 
-def median_days_to_approval(ex: QuerySet[Proposal]) -> float | None:
+def median_days_to_approval(ex: QuerySet[ProposalFact]) -> float | None:
     """The median time from proposal to approval, in days, computed by the database on
     every backend: count, then read the one or two middle rows in order."""
     approved = ex.filter(approved_at__isnull=False)

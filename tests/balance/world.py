@@ -44,9 +44,9 @@ class World:
 
 def _days(proposal: Proposal, days: int) -> None:
     created = timezone.make_aware(dt.datetime(2026, 9, 1, 9, 0))
-    Proposal.objects.filter(pk=proposal.pk).update(
-        created_at=created, approved_at=created + dt.timedelta(days=days)
-    )
+    proposal = Proposal.objects.get(pk=proposal.pk)
+    proposal.created_at, proposal.approved_at = created, created + dt.timedelta(days=days)
+    proposal.save(update_fields=["created_at", "approved_at"])
 
 
 def agree(lecturer_a, offer_a, lecturer_b, offer_b, office_a, office_b) -> Proposal:

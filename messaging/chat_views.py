@@ -153,13 +153,11 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return _back(request, _chat_url(conversation))
     if created:
+        from messaging.consumers import message_event
+
         realtime.push(
             realtime.conversation_group(conversation.pk),
-            {
-                "type": "chat.message",
-                "conversation": conversation.pk,
-                "message": chat.message_payload(message),
-            },
+            message_event(conversation.pk, chat.message_payload(message)),
         )
     return _back(request, _chat_url(conversation))
 

@@ -12,10 +12,12 @@ import logging
 import time
 from importlib import import_module
 
+from asgiref.sync import sync_to_async
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
+from django.db import InterfaceError, OperationalError, connection
 from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
@@ -136,6 +138,35 @@ def _heartbeat(user, conversation_id: int, channel_name: str, session) -> int | 
         return None
     chat.touch(channel_name)
     return member.conversation.last_seq
+
+
+def message_event(conversation_id: int, payload: dict) -> dict:
+    """The group event of a new or changed message, with its frame already encoded."""
+    frame = json.dumps({"type": "message", **payload}, ensure_ascii=False)
+    return {
+        "type": "chat.message",
+        "conversation": conversation_id,
+        "message": payload,
+        "frame": frame,
+    }
+
+
+def hot_path(func):
+    """`func` on the database thread, like database_sync_to_async but without Django's
+    connection housekeeping around every call (a health-check query each time): sending
+    is the busiest path. A connection found broken is closed, so the next call opens a
+    new one, and the call is tried once more (sending is idempotent by client id)."""
+
+    def call(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (InterfaceError, OperationalError):
+            if connection.in_atomic_block:
+                raise
+            connection.close()
+            return func(*args, **kwargs)
+
+    return sync_to_async(call, thread_sensitive=True)
 
 
 class ChatSocket(AsyncJsonWebsocketConsumer):
@@ -282,7 +313,7 @@ class ConversationConsumer(ChatSocket):
     async def on_send(self, content: dict) -> None:
         if await self._limited("write", content):
             return
-        message, created = await database_sync_to_async(chat.post_message)(
+        message, created = await hot_path(chat.post_message)(
             user=self.user,
             conversation_id=self.conversation_id,
             client_id=content.get("client_id"),
@@ -322,8 +353,7 @@ class ConversationConsumer(ChatSocket):
 
     async def _broadcast_message(self, payload: dict) -> None:
         await self.publish(
-            conversation_group(self.conversation_id),
-            {"type": "chat.message", "conversation": self.conversation_id, "message": payload},
+            conversation_group(self.conversation_id), message_event(self.conversation_id, payload)
         )
 
     async def on_read(self, content: dict) -> None:
@@ -400,7 +430,8 @@ class ConversationConsumer(ChatSocket):
     # --- from the group ---------------------------------------------------------------------
 
     async def chat_message(self, event: dict) -> None:
-        await self.send_json({"type": "message", **event["message"]})
+        # Encoded once by the sender, not once per member.
+        await self.send(text_data=event["frame"])
 
     async def chat_read(self, event: dict) -> None:
         await self.send_json({"type": "read", "user": event["user"], "seq": event["seq"]})

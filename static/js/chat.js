@@ -96,6 +96,7 @@
     var pending = loadPending();  // client id -> text, until acknowledged
     var typingTimer = null, lastTypingSent = 0, readTimer = null, pingTimer = null;
     var resuming = false, greeted = false;
+    var held = {}, gapTimer = null;  // frames that arrived ahead of a missing one
     var seenChange = lastChange;  // the highest change number heard of, applied or not
     var timeFormat = new Intl.DateTimeFormat(document.documentElement.lang || undefined, {
       dateStyle: "medium", timeStyle: "short", timeZone: zone
@@ -302,6 +303,12 @@
       resuming = socket.send({ type: "resume", after: lastChange });
     }
 
+    function applyLive(f) {
+      apply(f, true);
+      if (f.change > lastChange) lastChange = f.change;
+      if (f.author.id === me || log.scrollHeight - log.scrollTop - log.clientHeight < 80) scrollToEnd();
+    }
+
     function onFrame(f) {
       switch (f.type) {
         case "hello":
@@ -311,6 +318,7 @@
           f.online.forEach(function (id) { online[id] = true; });
           showOnline();
           resuming = false;
+          held = {};  // the resume below brings them
           if (f.last_seq > seenChange) seenChange = f.last_seq;
           resume();
           flushPending();
@@ -318,10 +326,20 @@
           break;
         case "message":
           if (f.change > seenChange) seenChange = f.change;
-          if (f.change > lastChange + 1) { resume(); return; }  // something was missed
-          apply(f, true);
-          if (f.change > lastChange) lastChange = f.change;
-          if (f.author.id === me || log.scrollHeight - log.scrollTop - log.clientHeight < 80) scrollToEnd();
+          if (f.change > lastChange + 1) {
+            // A number was skipped: usually two senders' frames crossing, filled a moment
+            // later. Hold this one back; if the gap stays, fetch what is missing.
+            held[f.change] = f;
+            if (!gapTimer) gapTimer = setTimeout(function () { gapTimer = null; resume(); }, 800);
+            return;
+          }
+          applyLive(f);
+          while (held[lastChange + 1]) {
+            var next = held[lastChange + 1];
+            delete held[lastChange + 1];
+            applyLive(next);
+          }
+          if (gapTimer && !Object.keys(held).length) { clearTimeout(gapTimer); gapTimer = null; }
           break;
         case "resume":
           f.messages.forEach(function (m) {
@@ -329,6 +347,9 @@
             if (m.change > lastChange) lastChange = m.change;
           });
           resuming = false;
+          Object.keys(held).forEach(function (change) {
+            if (Number(change) <= lastChange) delete held[change];
+          });
           if (f.last_seq > seenChange) seenChange = f.last_seq;
           if (f.more || seenChange > lastChange) resume();
           else if (f.messages.length) scrollToEnd();

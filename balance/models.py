@@ -37,6 +37,9 @@ class ProposalFact(models.Model):
     asian_sustainable = models.BooleanField()
     european_digital = models.BooleanField()
     european_sustainable = models.BooleanField()
+    # The SDGs either course names: bit k - 1 for SDG k (`sdg_bits`). The statistics
+    # group by the mask and fold its few distinct values into the goals.
+    sdg_mask = models.IntegerField(default=0)
 
     class Meta:
         indexes = [
@@ -48,14 +51,10 @@ class ProposalFact(models.Model):
         return f"facts of proposal {self.proposal_id}"
 
 
-class ProposalFactSdg(models.Model):
-    """The SDGs either course names, once each."""
+def sdg_mask(numbers) -> int:
+    return sum(1 << (n - 1) for n in set(numbers))
 
-    fact = models.ForeignKey(ProposalFact, on_delete=models.CASCADE, related_name="sdgs")
-    sdg = models.PositiveSmallIntegerField()
 
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["fact", "sdg"], name="fact_sdg_once")]
-
-    def __str__(self) -> str:
-        return f"SDG {self.sdg} of {self.fact_id}"
+def sdg_bits(mask: int) -> list[int]:
+    """The SDG numbers of a mask."""
+    return [k + 1 for k in range(mask.bit_length()) if mask >> k & 1]

@@ -13,6 +13,7 @@ import time
 from importlib import import_module
 
 from asgiref.sync import sync_to_async
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
@@ -171,6 +172,17 @@ def hot_path(func):
 
 class ChatSocket(AsyncJsonWebsocketConsumer):
     """What both consumers share: accept-then-refuse with a code, and safe pushes."""
+
+    async def dispatch(self, message) -> None:
+        """As Channels' own, without its `aclose_old_connections()` before every handler:
+        that is a hop to the single database thread for each frame and each of the ~10
+        deliveries of every message, queued behind the writes. Handlers that use the
+        database do so through database_sync_to_async (which cleans up around the call)
+        or hot_path; the others never touch it."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def refuse(self, code: str, message: str, close_code: int) -> None:
         await self.send_json({"type": "error", "code": code, "message": message})

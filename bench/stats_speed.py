@@ -289,7 +289,6 @@ def main() -> None:
         print(f"  facts rebuilt in {time.perf_counter() - t1:.1f} s", flush=True)
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE balance_proposalfact")
-            cursor.execute("VACUUM ANALYZE balance_proposalfactsdg")
 
     from django.db.models import Count
     from django.test import Client

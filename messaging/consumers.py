@@ -224,9 +224,17 @@ class ConversationConsumer(ChatSocket):
             close = CLOSE_TOO_MANY if exc.code == "too_many_connections" else CLOSE_NOT_FOUND
             await self.refuse(exc.code, exc.message, close)
             return
+        try:
+            for group in (conversation_group(self.conversation_id), user_group(self.user.pk)):
+                await self.channel_layer.group_add(group, self.channel_name)
+        except Exception:
+            # The layer is down (Redis restarting): forget this socket and let the client
+            # come back with its back-off, rather than hold a seat in the connection cap.
+            log.warning("group_add failed; closing the socket", exc_info=True)
+            await database_sync_to_async(chat.disconnect)(self.channel_name)
+            await self.close(code=1011)
+            return
         self.joined = True
-        for group in (conversation_group(self.conversation_id), user_group(self.user.pk)):
-            await self.channel_layer.group_add(group, self.channel_name)
         hello = await database_sync_to_async(_hello)(self.user, self.conversation_id, connected)
         await self.send_json(hello)
         await self.publish(

@@ -16,7 +16,7 @@ from django.apps import apps as global_apps
 from django.db import connection
 from django.db.models import Q
 
-from balance.models import sdg_mask
+from balance.models import encode, sdg_mask
 
 CHUNK = 2000
 COPIED = {
@@ -35,6 +35,7 @@ SIDE_COPIED = {
     "digital": "theme_digitalisation",
     "sustainable": "theme_sustainability",
 }
+CODED = ("country", "kind", "level", "priority", "field")  # stored as balance.models.encode
 FACT_FIELDS = [
     *COPIED,
     "start",
@@ -79,6 +80,8 @@ def refresh(proposal_ids: Iterable[int], apps=None) -> int:
                 values[f"{side}_{name}"] = r[f"{side}_offer__{source}"]
             values[f"{side}_field"] = (r[f"{side}_offer__isced_id"] or "")[:2]
             values[f"{side}_priority"] = values[f"{side}_priority"] or ""
+            for name in CODED:
+                values[f"{side}_{name}"] = encode(name, values[f"{side}_{name}"])
         values["sdg_mask"] = sdg_mask(goals[r["asian_offer_id"]] | goals[r["european_offer_id"]])
         facts.append(Fact(proposal_id=r["pk"], **values))
     Fact.objects.bulk_create(

@@ -8,6 +8,40 @@ milliseconds, and no other page pays for it.
 
 from django.db import models
 
+from exchanges.models import OfferKind, OfferLevel, Priority
+
+# The text keys are stored as small integers (a narrower row, cheaper to group by): kind,
+# level and priority as their position among the choices (priority 0: none given), so
+# editing those choices means `manage.py rebuild_balance_facts`; a country as its two
+# letters' codes; an ISCED-F broad field as its number (-1: none). A value outside the
+# choices is stored as -1. `encode` and `decode` convert.
+CHOICES = {
+    "kind": tuple(OfferKind.values),
+    "level": tuple(OfferLevel.values),
+    "priority": ("", *Priority.values),
+}
+
+
+def encode(name: str, value: str) -> int:
+    if name == "country":
+        return ord(value[0]) << 8 | ord(value[1]) if len(value) == 2 else -1
+    if name == "field":
+        return int(value) if value.isdigit() else -1
+    try:
+        return CHOICES[name].index(value)
+    except ValueError:
+        return -1
+
+
+def decode(name: str, code: int) -> str:
+    if code < 0:
+        return ""
+    if name == "country":
+        return chr(code >> 8) + chr(code & 0xFF)
+    if name == "field":
+        return f"{code:02d}"
+    return CHOICES[name][code]
+
 
 class ProposalFact(models.Model):
     proposal = models.OneToOneField(
@@ -22,17 +56,17 @@ class ProposalFact(models.Model):
     e_to_a = models.PositiveIntegerField()
     asian_institution_id = models.BigIntegerField()
     european_institution_id = models.BigIntegerField()
-    asian_country = models.CharField(max_length=2)
-    european_country = models.CharField(max_length=2)
-    asian_kind = models.CharField(max_length=20)
-    european_kind = models.CharField(max_length=20)
-    asian_level = models.CharField(max_length=10)
-    european_level = models.CharField(max_length=10)
-    asian_priority = models.CharField(max_length=30)
-    european_priority = models.CharField(max_length=30)
+    asian_country = models.SmallIntegerField()
+    european_country = models.SmallIntegerField()
+    asian_kind = models.SmallIntegerField()
+    european_kind = models.SmallIntegerField()
+    asian_level = models.SmallIntegerField()
+    european_level = models.SmallIntegerField()
+    asian_priority = models.SmallIntegerField()
+    european_priority = models.SmallIntegerField()
     # ISCED-F broad field: the first two digits of the detailed code.
-    asian_field = models.CharField(max_length=2)
-    european_field = models.CharField(max_length=2)
+    asian_field = models.SmallIntegerField()
+    european_field = models.SmallIntegerField()
     asian_digital = models.BooleanField()
     asian_sustainable = models.BooleanField()
     european_digital = models.BooleanField()

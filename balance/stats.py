@@ -47,7 +47,7 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, Institution, Region
-from balance.models import ProposalFact, sdg_bits
+from balance.models import ProposalFact, decode, encode, sdg_bits
 from exchanges.models import (
     IscedField,
     Offer,
@@ -100,7 +100,8 @@ def _side_filter(f: Filters, prefix_sides: tuple[str, ...]) -> Q:
     for name in ("kind", "priority", "level"):
         value = getattr(f, name)
         if value:
-            q &= reduce(or_, [Q(**{f"{side}_{name}": value}) for side in prefix_sides])
+            code = encode(name, value)
+            q &= reduce(or_, [Q(**{f"{side}_{name}": code}) for side in prefix_sides])
     return q
 
 
@@ -235,6 +236,39 @@ def grouped_sets(qs: QuerySet, sets: dict[str, dict]) -> dict[str, list[dict]]:
             group.update(n=n, done=done_n, a=a, e=e, a_done=a_done, e_done=e_done)
             rows.append(group)
     return out
+
+
+# The grouped keys the facts store as codes (balance.models.encode), by their aliases.
+CODED_KEYS = {
+    "ak": "kind",
+    "ek": "kind",
+    "ac": "country",
+    "ec": "country",
+    "al": "level",
+    "el": "level",
+    "ap": "priority",
+    "ep": "priority",
+    "af": "field",
+    "ef": "field",
+}
+
+
+def _decode_keys(groups: dict[str, list[dict]]) -> None:
+    """Back to the text values, in place: the tables fold and sort those."""
+    for rows in groups.values():
+        if not rows:
+            continue
+        coded = [(k, CODED_KEYS[k]) for k in rows[0] if k in CODED_KEYS]
+        if not coded:
+            continue
+        memo: dict = {}
+        for row in rows:
+            for key, name in coded:
+                code = row[key]
+                value = memo.get((name, code))
+                if value is None:
+                    value = memo[name, code] = decode(name, code)
+                row[key] = value
 
 
 def _flow(row: dict) -> Flow:
@@ -482,6 +516,7 @@ def compute(f: Filters) -> Statistics:
             "sdgs": {"g": F("sdg_mask")},
         },
     )
+    _decode_keys(groups)
     groups["kinds"] = groups["priorities"] = groups["themes"] = groups["flags"]
 
     # By kind: where the direction rules of COIL and virtual mobility show.
@@ -830,10 +865,7 @@ class MedianSeconds(Aggregate):
 
     function = "percentile_cont"
     arg_joiner = " - "
-    template = (
-        "percentile_cont(0.5) WITHIN GROUP "
-        "(ORDER BY EXTRACT(EPOCH FROM (%(expressions)s))::double precision)"
-    )
+    template = "percentile_cont(0.5) WITHIN GROUP (ORDER BY date_part('epoch', %(expressions)s))"
     output_field = FloatField()
 
 

@@ -2,8 +2,8 @@ from django.db import migrations
 
 
 def fill(apps, schema_editor):
-    """Filled by 0003 (balance.facts now writes the SDG mask that 0003 adds): a database
-    that already ran this keeps its facts, and 0003 turns their SDG rows into masks."""
+    """Filled by 0004, which rebuilds every fact (balance.facts now writes the columns
+    that 0003 and 0004 add)."""
 
 
 class Migration(migrations.Migration):

@@ -11,14 +11,6 @@ UPDATE balance_proposalfact SET sdg_mask = COALESCE((
 """
 
 
-def fill_if_empty(apps, schema_editor):
-    """A database that skipped 0002's fill (it now does nothing) builds its facts here."""
-    from balance import facts
-
-    if not apps.get_model("balance", "ProposalFact").objects.exists():
-        facts.rebuild(apps)
-
-
 class Migration(migrations.Migration):
     dependencies = [("balance", "0002_fill_proposal_facts")]
 
@@ -30,5 +22,4 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(FILL, migrations.RunSQL.noop),
         migrations.DeleteModel(name="ProposalFactSdg"),
-        migrations.RunPython(fill_if_empty, migrations.RunPython.noop),
     ]

@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.forms.models import model_to_dict
 
 from balance import stats
-from balance.models import ProposalFact, sdg_bits
+from balance.models import ProposalFact, decode, encode, sdg_bits
 from exchanges.models import Proposal
 from tests import factories
 
@@ -35,7 +35,8 @@ def test_correcting_an_offer_after_approval_moves_its_exchange_in_the_tables(wor
     offer.sdgs.set([factories.sdg(6).pk])
 
     fact = ProposalFact.objects.get(pk=e1.pk)
-    assert fact.asian_level == "8"
+    assert fact.asian_level == encode("level", "8")
+    assert decode("level", fact.asian_level) == "8"
     assert set(sdg_bits(fact.sdg_mask)) == (
         {6} | set(e1.european_offer.sdgs.values_list("number", flat=True))
     )
@@ -48,3 +49,16 @@ def test_changing_sdgs_alone_is_followed(world):
     e2.european_offer.sdgs.set([factories.sdg(17).pk])
     e2.asian_offer.sdgs.clear()
     assert ProposalFact.objects.get(pk=e2.pk).sdg_mask == 1 << 16
+
+
+def test_codes_round_trip():
+    for name, values in (
+        ("kind", ["coil", "virtual_mobility", "blended"]),
+        ("level", ["4", "nonformal"]),
+        ("priority", ["", "balanced_mobility"]),
+        ("country", ["DE", "VN"]),
+        ("field", ["00", "04", "10", ""]),
+    ):
+        for value in values:
+            assert decode(name, encode(name, value)) == value
+    assert encode("kind", "unknown") == -1

@@ -496,13 +496,9 @@ def compute(f: Filters) -> Statistics:
     groups = grouped_sets(
         ex,
         {
-            # Kinds, priorities and themes in one set: at most 9 × 25 × 16 groups, and one
-            # hash table fewer per row than three sets (each table folds its own keys).
-            "flags": {
-                "ak": F("asian_kind"),
-                "ek": F("european_kind"),
-                "ap": F("asian_priority"),
-                "ep": F("european_priority"),
+            "kinds": {"ak": F("asian_kind"), "ek": F("european_kind")},
+            "priorities": {"ap": F("asian_priority"), "ep": F("european_priority")},
+            "themes": {
                 "ad": F("asian_digital"),
                 "asu": F("asian_sustainable"),
                 "ed": F("european_digital"),
@@ -517,7 +513,6 @@ def compute(f: Filters) -> Statistics:
         },
     )
     _decode_keys(groups)
-    groups["kinds"] = groups["priorities"] = groups["themes"] = groups["flags"]
 
     # By kind: where the direction rules of COIL and virtual mobility show.
     kinds = dict(OfferKind.choices)

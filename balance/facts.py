@@ -16,7 +16,7 @@ from django.apps import apps as global_apps
 from django.db import connection
 from django.db.models import Q
 
-from balance.models import encode, sdg_mask
+from balance.models import encode, sdg_mask, term_of
 
 CHUNK = 2000
 COPIED = {
@@ -39,6 +39,7 @@ CODED = ("country", "kind", "level", "priority", "field")  # stored as balance.m
 FACT_FIELDS = [
     *COPIED,
     "start",
+    "term",
     "sdg_mask",
     *(f"{side}_{name}" for side in ("asian", "european") for name in (*SIDE_COPIED, "field")),
 ]
@@ -75,6 +76,7 @@ def refresh(proposal_ids: Iterable[int], apps=None) -> int:
     for r in rows:
         values = {name: r[source] for name, source in COPIED.items()}
         values["start"] = min(r["asian_offer__term_start"], r["european_offer__term_start"])
+        values["term"] = term_of(values["start"])
         for side in ("asian", "european"):
             for name, source in SIDE_COPIED.items():
                 values[f"{side}_{name}"] = r[f"{side}_offer__{source}"]

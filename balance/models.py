@@ -52,6 +52,8 @@ class ProposalFact(models.Model):
     approved_at = models.DateTimeField(null=True)
     # The earlier of the two courses' term starts: the exchange's year and term.
     start = models.DateField()
+    # Its half-year: year * 2 for January–June, + 1 for July–December (`term_of`).
+    term = models.SmallIntegerField(default=0)
     a_to_e = models.PositiveIntegerField()
     e_to_a = models.PositiveIntegerField()
     asian_institution_id = models.BigIntegerField()
@@ -83,6 +85,10 @@ class ProposalFact(models.Model):
 
     def __str__(self) -> str:
         return f"facts of proposal {self.proposal_id}"
+
+
+def term_of(start) -> int:
+    return start.year * 2 + (start.month > 6)
 
 
 def sdg_mask(numbers) -> int:

@@ -2,8 +2,8 @@ from django.db import migrations
 
 
 def fill(apps, schema_editor):
-    """Filled by 0004, which rebuilds every fact (balance.facts now writes the columns
-    that 0003 and 0004 add)."""
+    """Filled by 0005, which rebuilds every fact (balance.facts now writes the columns
+    that 0003 to 0005 add)."""
 
 
 class Migration(migrations.Migration):

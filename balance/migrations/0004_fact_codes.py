@@ -1,14 +1,12 @@
 """The facts' text keys (country, kind, level, priority, field) as small integers
 (balance.models.encode): a narrower row, cheaper to group by. The facts are derived data:
-the columns are replaced and every row rebuilt."""
+the columns are replaced and every row rebuilt (by 0005)."""
 
 from django.db import migrations, models
 
 
 def rebuild(apps, schema_editor):
-    from balance import facts
-
-    facts.rebuild(apps)
+    """Rebuilt by 0005 (balance.facts writes the column that 0005 adds)."""
 
 
 class Migration(migrations.Migration):

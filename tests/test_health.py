@@ -42,7 +42,8 @@ def test_healthz_checks_redis_layer_and_broker_in_production_mode(client, settin
     response = client.get("/healthz")
     assert response.status_code == 200, response.content
     checks = response.json()["checks"]
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    layer = settings.CHANNEL_LAYERS["default"]["BACKEND"]
+    assert layer == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert checks == {"database": "ok", "cache": "ok", "channel_layer": "ok", "broker": "ok"}
 
 

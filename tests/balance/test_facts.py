@@ -3,7 +3,9 @@ follows every change of the proposals and their offers, and a rebuild gives the 
 
 from __future__ import annotations
 
+import pytest
 from django.core.management import call_command
+from django.db import connection
 from django.forms.models import model_to_dict
 
 from balance import stats
@@ -62,3 +64,16 @@ def test_codes_round_trip():
         for value in values:
             assert decode(name, encode(name, value)) == value
     assert encode("kind", "unknown") == -1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_statement_in_the_background_gives_its_result():
+    """On PostgreSQL outside a transaction it runs on a thread and a connection of its own."""
+    import threading
+
+    main = threading.get_ident()
+    thread, count = stats.in_background(
+        lambda: (threading.get_ident(), ProposalFact.objects.count())
+    )()
+    assert count == ProposalFact.objects.count()
+    assert (thread != main) == (connection.vendor == "postgresql")

@@ -17,6 +17,7 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Q
 
 from accounts.models import (
     Affiliation,
@@ -27,7 +28,7 @@ from accounts.models import (
     User,
 )
 from exchanges import services
-from exchanges.models import IscedField, Sdg
+from exchanges.models import IscedField, Offer, OfferStatus, Proposal, Sdg
 from exchanges.services import OfferData
 
 # Keywords of the source's field hint (English or Italian degree names) → ISCED-F detailed.
@@ -323,3 +324,91 @@ def build_journey_offers() -> None:
             ),
         )
         services.offer_publish(offer=offer, actor=owner)
+
+
+DEMO_HISTORY_NOTE = "Demo history"
+
+
+def _demo_office(institution: Institution) -> User:
+    domain = institution.domains.values_list("domain", flat=True).first() or "demo.example"
+    email = f"office.demo@{domain}"
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email,
+            None,
+            full_name=f"International Office, {institution.name}"[:200],
+            time_zone=_zone(institution),
+        )
+        user.password = _demo_password_hash()
+        user.save(update_fields=["password"])
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    Affiliation.objects.get_or_create(
+        user=user,
+        institution=institution,
+        role=AffiliationRole.OFFICE,
+        defaults={"status": AffiliationStatus.VERIFIED},
+    )
+    return user
+
+
+def _backdate(proposal: Proposal, rng: random.Random) -> None:
+    """Spread the made-up past over the last year: proposed, then approved days later."""
+    from django.utils import timezone
+
+    proposed = timezone.now() - dt.timedelta(days=rng.randint(40, 360), hours=rng.randint(0, 23))
+    approved = proposed + dt.timedelta(days=rng.randint(1, 21), hours=rng.randint(0, 23))
+    proposal = Proposal.objects.get(pk=proposal.pk)
+    proposal.created_at, proposal.approved_at = proposed, approved
+    proposal.save(update_fields=["created_at", "approved_at"])  # the statistics follow
+    events = list(proposal.events.order_by("at", "pk"))
+    for n, event in enumerate(events):
+        event.at = proposed if n == 0 else approved + dt.timedelta(minutes=n)
+    type(events[0]).objects.bulk_update(events, ["at"])
+
+
+def build_demo_history(pairs: int = 48) -> int:
+    """Past exchanges between demo courses, run through the workflow (proposed, accepted,
+    approved by both offices, started, most of them completed with a report), so the
+    statistics and the chat have something to show. Idempotent; Siti's and Jan's courses
+    stay free for their journeys. Returns the exchanges created."""
+    from django.core import mail
+    from django.test.utils import override_settings
+
+    if Proposal.objects.filter(message=DEMO_HISTORY_NOTE).exists():
+        return 0
+    rng = random.Random(51)  # the ASEM partners
+    journey = Q(owner__email__in=["siti@um.edu.my", "jan@wageningenuniversity.nl"])
+    open_offers = Offer.objects.filter(status=OfferStatus.OPEN).exclude(journey)
+    asian = list(open_offers.filter(region=Region.ASIA).order_by("pk"))
+    european = list(open_offers.filter(region=Region.EUROPE).order_by("pk"))
+    rng.shuffle(asian)
+    rng.shuffle(european)
+    created = 0
+    kept = list(getattr(mail, "outbox", []))
+    # The e-mails of a made-up past are not worth printing on the console.
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        for a, e in list(zip(asian, european, strict=False))[:pairs]:
+            with transaction.atomic():
+                p = services.proposal_create(
+                    actor=a.owner, offer=a, partner=e, message=DEMO_HISTORY_NOTE
+                )
+                p = services.proposal_accept(proposal=p, actor=e.owner)
+                for offer in (a, e):
+                    services.proposal_approve(proposal=p, actor=_demo_office(offer.institution))
+                p = services.proposal_start(proposal=p, actor=a.owner)
+                if rng.random() < 0.7:
+                    services.proposal_complete(
+                        proposal=p,
+                        actor=e.owner,
+                        report={
+                            "participants_asia": max(1, a.students - rng.randint(0, 6)),
+                            "participants_europe": max(1, e.students - rng.randint(0, 6)),
+                            "sync_hours": rng.choice([6, 8, 10, 12, 16]),
+                            "outcomes": "",
+                        },
+                    )
+                _backdate(p, rng)
+            created += 1
+    mail.outbox = kept
+    return created

@@ -234,9 +234,24 @@ def test_load_demo_creates_the_demo_accounts_once():
     assert set(User.objects.filter(email__in=demo_emails).values_list("email", flat=True)) == (
         demo_emails
     )
+    # A made-up past of exchanges, through the workflow, for the statistics and the chat;
+    # Siti's and Jan's courses stay free for their journeys.
+    from balance import stats
+    from exchanges.models import Proposal
+
+    history = Proposal.objects.filter(message="Demo history")
+    assert history.count() == 48
+    assert set(history.values_list("state", flat=True)) == {"active", "completed"}
+    journey = ["siti@um.edu.my", "jan@wageningenuniversity.nl"]
+    assert not history.filter(asian_offer__owner__email__in=journey).exists()
+    assert not history.filter(european_offer__owner__email__in=journey).exists()
+    assert all(p.conversation.members.count() == 2 for p in history)
+    summary = stats.compute(stats.Filters()).summary
+    assert summary["exchanges"] == 48 and summary["median_days_to_approval"] >= 1
     first = demo_counts()
     run("load_demo")
     assert demo_counts() == first
+    assert history.count() == 48
 
 
 def test_demo_accounts_have_their_roles(loaded):

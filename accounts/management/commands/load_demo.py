@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_ACCOUNTS, load_demo_accounts
 from accounts.reference import load_dataset
-from exchanges.demo import build_demo_offers, build_journey_offers
+from exchanges.demo import build_demo_history, build_demo_offers, build_journey_offers
 
 
 class Command(BaseCommand):
@@ -22,6 +22,8 @@ class Command(BaseCommand):
             loader=build_demo_offers,
         )
         self.stdout.write(f"demo-offers: {'loaded' if loaded else 'unchanged'} ({rows} offers)")
+        history = build_demo_history()
+        self.stdout.write(f"demo exchanges: {history or 'unchanged'}")
         self.stdout.write(
             f"demo accounts ready ({len(DEMO_ACCOUNTS)}); password: {settings.TANDEM_DEMO_PASSWORD}"
         )

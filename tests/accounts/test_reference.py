@@ -246,6 +246,10 @@ def test_load_demo_creates_the_demo_accounts_once():
     assert not history.filter(asian_offer__owner__email__in=journey).exists()
     assert not history.filter(european_offer__owner__email__in=journey).exists()
     assert all(p.conversation.members.count() == 2 for p in history)
+    # Made-up people at real institutions' domains are never e-mailed.
+    from django.core import mail
+
+    assert not [m for m in mail.outbox if ".demo@" in m.to[0]]
     summary = stats.compute(stats.Filters()).summary
     assert summary["exchanges"] == 48 and summary["median_days_to_approval"] >= 1
     first = demo_counts()

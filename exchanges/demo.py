@@ -117,23 +117,28 @@ def _demo_password_hash() -> str:
     return make_password(settings.TANDEM_DEMO_PASSWORD)
 
 
-def _demo_lecturer(institution: Institution, n: int) -> User:
+def _demo_user(institution: Institution, local_part: str, full_name: str) -> User:
+    """A made-up person at a real institution's domain: never e-mailed."""
     domain = institution.domains.values_list("domain", flat=True).first() or "demo.example"
-    email = f"lecturer{n}.demo@{domain}"
+    email = f"{local_part}@{domain}"
     user = User.objects.filter(email=email).first()
     if user is None:
-        # Made-up people at real institutions' domains: never e-mail them.
         user = User.objects.create_user(
             email,
             None,
-            full_name=f"Demo Lecturer {n}",
+            full_name=full_name[:200],
             time_zone=_zone(institution),
             email_notifications=False,
         )
-        # One hash for all demo lecturers: hashing is deliberately slow (~0.2 s each).
+        # One hash for all demo people: hashing is deliberately slow (~0.2 s each).
         user.password = _demo_password_hash()
         user.save(update_fields=["password"])
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def _demo_lecturer(institution: Institution, n: int) -> User:
+    user = _demo_user(institution, f"lecturer{n}.demo", f"Demo Lecturer {n}")
     Affiliation.objects.get_or_create(
         user=user,
         institution=institution,
@@ -335,20 +340,7 @@ DEMO_HISTORY_NOTE = "Demo history"
 
 
 def _demo_office(institution: Institution) -> User:
-    domain = institution.domains.values_list("domain", flat=True).first() or "demo.example"
-    email = f"office.demo@{domain}"
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User.objects.create_user(
-            email,
-            None,
-            full_name=f"International Office, {institution.name}"[:200],
-            time_zone=_zone(institution),
-            email_notifications=False,
-        )
-        user.password = _demo_password_hash()
-        user.save(update_fields=["password"])
-        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    user = _demo_user(institution, "office.demo", f"International Office, {institution.name}")
     Affiliation.objects.get_or_create(
         user=user,
         institution=institution,

@@ -237,16 +237,7 @@ class ConversationConsumer(ChatSocket):
         self.joined = True
         hello = await database_sync_to_async(_hello)(self.user, self.conversation_id, connected)
         await self.send_json(hello)
-        await self.publish(
-            conversation_group(self.conversation_id),
-            {
-                "type": "chat.presence",
-                "conversation": self.conversation_id,
-                "user": self.user.pk,
-                "name": str(self.user),
-                "online": True,
-            },
-        )
+        await self._presence(online=True)
 
     async def disconnect(self, code) -> None:
         if not self.joined:
@@ -259,16 +250,19 @@ class ConversationConsumer(ChatSocket):
                 log.warning("group_discard failed", exc_info=True)
         last = await database_sync_to_async(chat.disconnect)(self.channel_name)
         if last:
-            await self.publish(
-                conversation_group(self.conversation_id),
-                {
-                    "type": "chat.presence",
-                    "conversation": self.conversation_id,
-                    "user": self.user.pk,
-                    "name": str(self.user),
-                    "online": False,
-                },
-            )
+            await self._presence(online=False)
+
+    async def _presence(self, *, online: bool) -> None:
+        await self.publish(
+            conversation_group(self.conversation_id),
+            {
+                "type": "chat.presence",
+                "conversation": self.conversation_id,
+                "user": self.user.pk,
+                "name": str(self.user),
+                "online": online,
+            },
+        )
 
     # --- from the client --------------------------------------------------------------------
 
@@ -410,19 +404,15 @@ class ConversationConsumer(ChatSocket):
         )
 
     async def on_history(self, content: dict) -> None:
-        if await self._limited("read", content):
-            return
-        page = await database_sync_to_async(_page)(
-            self.user, self.conversation_id, "history", content.get("before")
-        )
-        await self.send_json(page)
+        await self._page(content, "history", content.get("before"))
 
     async def on_resume(self, content: dict) -> None:
+        await self._page(content, "resume", content.get("after"))
+
+    async def _page(self, content: dict, kind: str, cursor) -> None:
         if await self._limited("read", content):
             return
-        page = await database_sync_to_async(_page)(
-            self.user, self.conversation_id, "resume", content.get("after")
-        )
+        page = await database_sync_to_async(_page)(self.user, self.conversation_id, kind, cursor)
         await self.send_json(page)
 
     async def on_ping(self, content: dict) -> None:

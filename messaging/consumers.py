@@ -481,6 +481,7 @@ class InboxConsumer(ChatSocket):
     async def connect(self) -> None:
         self.user = self.scope.get("user")
         self.followed: set[int] = set()
+        self.counts: dict[int, int] = {}
         await self.accept()
         if self.user is None or not self.user.is_authenticated:
             await self.refuse(
@@ -494,6 +495,7 @@ class InboxConsumer(ChatSocket):
                 conversation_group(conversation_id), self.channel_name
             )
             self.followed.add(conversation_id)
+        self.counts = counts
         await self.send_json({"type": "unread", "counts": {str(k): v for k, v in counts.items()}})
 
     def _counts(self) -> dict[int, int]:
@@ -512,13 +514,23 @@ class InboxConsumer(ChatSocket):
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         pass  # the inbox only listens
 
-    async def _send_count(self, conversation_id: int) -> None:
-        count = await database_sync_to_async(chat.unread_count)(self.user.pk, conversation_id)
+    async def _send_count(self, conversation_id: int, count: int | None = None) -> None:
+        """Send the count: the one given, or the database's."""
+        if count is None:
+            count = await database_sync_to_async(chat.unread_count)(self.user.pk, conversation_id)
+        self.counts[conversation_id] = count
         await self.send_json({"type": "unread", "conversation": conversation_id, "count": count})
 
     async def chat_message(self, event: dict) -> None:
-        if event["message"]["author"]["id"] != self.user.pk:
-            await self._send_count(event["conversation"])
+        message, conversation_id = event["message"], event["conversation"]
+        if message["author"]["id"] == self.user.pk:
+            return
+        if message["deleted"]:
+            await self._send_count(conversation_id)  # it may or may not have been read
+        elif message["change"] == message["seq"] and conversation_id in self.counts:
+            # A new message from someone else: one more, without asking the database on
+            # the delivery path. Edits change no count.
+            await self._send_count(conversation_id, self.counts[conversation_id] + 1)
 
     async def chat_read(self, event: dict) -> None:
         if event["user"] == self.user.pk:

@@ -509,16 +509,23 @@ def test_the_inbox_socket_counts_unread_messages_live(conversation, keys, alice,
         a, _ = await joined(conversation.pk, keys["alice"])
         await a.send_json_to({"type": "send", "client_id": "1", "text": "news"})
         after_message = await next_of(inbox, "unread")
+        news = await next_of(a, "ack")
+        await a.send_json_to({"type": "delete", "id": news["id"]})
+        after_delete = await next_of(inbox, "unread")
+        await a.send_json_to({"type": "send", "client_id": "2", "text": "more news"})
+        again = await next_of(inbox, "unread")
         j, _ = await joined(conversation.pk, keys["jan"])
-        await j.send_json_to({"type": "read", "seq": 2})
+        await j.send_json_to({"type": "read", "seq": 4})  # the deletion took number 3
         after_read = await next_of(inbox, "unread")
         for socket in (inbox, a, j):
             await socket.disconnect()
-        return first, after_message, after_read
+        return first, after_message, after_delete, again, after_read
 
-    first, after_message, after_read = run(scenario)
+    first, after_message, after_delete, again, after_read = run(scenario)
     assert first == {"type": "unread", "counts": {str(conversation.pk): 1}}
     assert after_message == {"type": "unread", "conversation": conversation.pk, "count": 2}
+    assert after_delete["count"] == 1  # a deleted message is no longer unread
+    assert again["count"] == 2
     assert after_read == {"type": "unread", "conversation": conversation.pk, "count": 0}
 
 

@@ -97,7 +97,9 @@ def chat_context(user, conversation: Conversation) -> dict:
     }
 
 
-def _member_or_404(request: HttpRequest, pk: int) -> tuple[Conversation, object]:
+def _member_or_404(
+    request: HttpRequest, pk: int, *, may_join: bool = False
+) -> tuple[Conversation, object]:
     conversation = get_object_or_404(
         Conversation.objects.select_related(
             "proposal__asian_offer__institution", "proposal__european_offer__institution"
@@ -105,7 +107,7 @@ def _member_or_404(request: HttpRequest, pk: int) -> tuple[Conversation, object]
         pk=pk,
     )
     member = chat.membership(request.user, pk)
-    if member is None and not chat.may_join(request.user, conversation):
+    if member is None and not (may_join and chat.may_join(request.user, conversation)):
         raise Http404
     return conversation, member
 
@@ -113,7 +115,7 @@ def _member_or_404(request: HttpRequest, pk: int) -> tuple[Conversation, object]
 @login_required
 @require_GET
 def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation, _member = _member_or_404(request, pk)
+    conversation, _member = _member_or_404(request, pk, may_join=True)
     from exchanges import selectors
 
     proposal_visible = (
@@ -139,8 +141,6 @@ def _chat_url(conversation: Conversation) -> str:
 def send(request: HttpRequest, pk: int) -> HttpResponse:
     """Send without JavaScript. The form's client id makes a double submit harmless."""
     conversation, member = _member_or_404(request, pk)
-    if member is None:
-        raise Http404
     # The chat's own checks (empty, too long, NUL, client id) give the messages.
     try:
         message, created = chat.post_message(
@@ -165,7 +165,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def join(request: HttpRequest, pk: int) -> HttpResponse:
-    conversation, _member = _member_or_404(request, pk)
+    conversation, _member = _member_or_404(request, pk, may_join=True)
     chat.join(request.user, conversation)
     messages.success(request, _("You joined the conversation."))
     return _back(request, _chat_url(conversation))
@@ -175,8 +175,6 @@ def join(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def invite(request: HttpRequest, pk: int) -> HttpResponse:
     conversation, member = _member_or_404(request, pk)
-    if member is None:
-        raise Http404
     form = InviteForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter the e-mail address of the co-teacher to invite."))
@@ -198,8 +196,6 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def leave(request: HttpRequest, pk: int) -> HttpResponse:
     conversation, member = _member_or_404(request, pk)
-    if member is None:
-        raise Http404
     chat.leave(conversation=conversation, user=request.user)
     messages.success(request, _("You left the conversation."))
     return redirect("accounts:dashboard")
@@ -209,8 +205,6 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
     conversation, member = _member_or_404(request, pk)
-    if member is None:
-        raise Http404
     target = get_object_or_404(User, pk=user_id)
     try:
         chat.leave(conversation=conversation, user=target, by=request.user)

@@ -152,6 +152,10 @@ def test_a_co_owner_of_an_offer_may_join_the_conversation(
     client.force_login(co_owner)
     page = client.get(page_url(conversation)).content.decode()
     assert "Join the conversation" in page
+    # Until joined, a co-owner may not write.
+    assert (
+        client.post(url("send", conversation), {"client_id": "x", "text": "hi"}).status_code == 404
+    )
     client.post(url("join", conversation))
     assert chat.membership(co_owner, conversation.pk).role == "lecturer"
 

@@ -1,11 +1,76 @@
+"""The account endpoints: an API token for an e-mail address and password, and "me"."""
+
+from allauth.account.adapter import get_adapter
+from allauth.account.utils import has_verified_email
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import path
-from drf_spectacular.utils import extend_schema
-from rest_framework import serializers
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.models import Affiliation, User
+from core.api import TandemAPIView
+
+WRONG_CREDENTIALS = _("The e-mail address or the password is wrong.")
+ACCOUNT_INACTIVE = _("This account is switched off; ask the Tandem secretariat.")
+EMAIL_NOT_VERIFIED = _(
+    "Confirm your e-mail address first: follow the link in the message we sent you."
+)
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    password = serializers.CharField(
+        trim_whitespace=False, max_length=4096, style={"input_type": "password"}
+    )
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as the header “Authorization: Token <token>”.")
+
+
+class TokenView(TandemAPIView):
+    # No session authentication here, hence no CSRF check: the token is the answer.
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        summary="Get an API token for an e-mail address and password",
+        request=TokenRequestSerializer,
+        responses={
+            200: TokenSerializer,
+            400: OpenApiResponse(description="Wrong credentials, inactive or unconfirmed."),
+            429: OpenApiResponse(description="Too many failed attempts; try again later."),
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        credentials = TokenRequestSerializer(data=request.data)
+        credentials.is_valid(raise_exception=True)
+        email = credentials.validated_data["email"].strip().lower()
+        # allauth's authenticate counts failures, so the API shares the sign-in page's
+        # rate limit on guessing passwords.
+        try:
+            user = get_adapter(request._request).authenticate(
+                request._request, email=email, password=credentials.validated_data["password"]
+            )
+        except DjangoValidationError as exc:
+            raise exceptions.Throttled(detail=" ".join(exc.messages)) from None
+        if user is None:
+            raise exceptions.ValidationError({"non_field_errors": [str(WRONG_CREDENTIALS)]})
+        # allauth hands back an inactive user whose password matched, so the sign-in
+        # page can explain; the API refuses.
+        if not user.is_active:
+            raise exceptions.ValidationError({"non_field_errors": [str(ACCOUNT_INACTIVE)]})
+        if not has_verified_email(user):
+            raise exceptions.ValidationError({"non_field_errors": [str(EMAIL_NOT_VERIFIED)]})
+        token, _created = Token.objects.get_or_create(user=user)
+        return Response(TokenSerializer({"token": token.key}).data)
 
 
 class AffiliationSerializer(serializers.ModelSerializer):
@@ -43,4 +108,7 @@ def me(request: Request) -> Response:
     return Response(MeSerializer(user).data)
 
 
-urlpatterns = [path("me/", me, name="me")]
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="auth-token"),
+    path("me/", me, name="me"),
+]

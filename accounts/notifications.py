@@ -60,7 +60,7 @@ def claim_decided(*, affiliation_id: int) -> bool:
                 template="claim_decided",
                 context={
                     "affiliation": affiliation,
-                    "url": site_url(reverse("accounts:dashboard")),
+                    "url": site_url(reverse("dashboard:dashboard")),
                 },
             )
         affiliation.decision_notified_at = timezone.now()

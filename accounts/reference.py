@@ -168,26 +168,20 @@ def load_institutions(path: Path) -> int:
     return len(merged)
 
 
-def load_all(*, force: bool = False, log: Callable[[str], None] = print) -> None:
-    from exchanges import reference as exchange_reference
-
-    datasets = [
-        dict(
-            key="asem-partners",
-            file="asem_partners.json",
-            source="ASEM partner list compiled from public ASEM statements",
-            licence="facts; no licence claimed",
-            loader=load_countries,
-        ),
-        dict(
-            key="institutions",
-            file="institutions_asem.json",
-            source="Hipo world-universities-and-domains, filtered to ASEM countries",
-            licence="MIT (c) 2014-2025 Hipo",
-            loader=load_institutions,
-        ),
-        *exchange_reference.DATASETS,
-    ]
-    for spec in datasets:
-        loaded, rows = load_dataset(force=force, **spec)
-        log(f"{spec['key']}: {'loaded' if loaded else 'unchanged'} ({rows} rows)")
+# The account app's datasets; offers adds its own (offers.reference) in load_reference.
+DATASETS = [
+    dict(
+        key="asem-partners",
+        file="asem_partners.json",
+        source="ASEM partner list compiled from public ASEM statements",
+        licence="facts; no licence claimed",
+        loader=load_countries,
+    ),
+    dict(
+        key="institutions",
+        file="institutions_asem.json",
+        source="Hipo world-universities-and-domains, filtered to ASEM countries",
+        licence="MIT (c) 2014-2025 Hipo",
+        loader=load_institutions,
+    ),
+]

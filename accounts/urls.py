@@ -5,7 +5,6 @@ from accounts import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("dashboard/", views.dashboard, name="dashboard"),
     path("preferences/", views.preferences, name="preferences"),
     path("institutions/claim/", views.institution_claim, name="institution-claim"),
     path("institutions/<int:pk>/", views.institution_detail, name="institution-detail"),

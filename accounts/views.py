@@ -3,71 +3,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from accounts import health, selectors, services
+from accounts import selectors, services
 from accounts.decorators import office_required
 from accounts.forms import ClaimForm, InstitutionSearchForm, PreferencesForm, RefuseForm
-from accounts.models import Affiliation, AffiliationStatus, Country, Institution
-from exchanges.selectors import offers_of
-from messaging.chat import memberships_with_unread
-
-
-@require_GET
-def landing(request: HttpRequest) -> HttpResponse:
-    stats = {
-        "countries": Country.objects.count(),
-        "institutions": Institution.objects.count(),
-    }
-    return render(request, "accounts/landing.html", {"stats": stats})
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    healthy, results = health.run_checks()
-    return JsonResponse(
-        {"status": "ok" if healthy else "down", "checks": results}, status=200 if healthy else 503
-    )
-
-
-DASHBOARD_CONVERSATIONS = 20
-
-
-@login_required
-@require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    affiliations = (
-        Affiliation.objects.filter(user=user)
-        .select_related("institution", "institution__country")
-        .order_by("-created_at")
-    )
-    context = {
-        "affiliations": affiliations,
-        "has_verified_email": bool(services.verified_emails(user)),
-        "queue": selectors.verification_queue(user)[:5]
-        if (user.is_secretariat or selectors.is_office(user))
-        else None,
-        "suggested_institutions": selectors.institutions_for_email(user.email)[:5],
-    }
-    context["my_offers"] = offers_of(user)
-    context["conversations"] = list(memberships_with_unread(user)[:DASHBOARD_CONVERSATIONS])
-    context["office_institutions"] = Institution.objects.filter(
-        pk__in=selectors.office_institution_ids(user)
-    )
-    if user.is_secretariat:
-        context["secretariat"] = {
-            "countries": Country.objects.count(),
-            "institutions": Institution.objects.count(),
-            "pending": Affiliation.objects.filter(status=AffiliationStatus.PENDING).count(),
-        }
-    return render(request, "accounts/dashboard.html", context)
+from accounts.models import Country, Institution
 
 
 @login_required
@@ -122,7 +67,7 @@ def institution_claim(request: HttpRequest) -> HttpResponse:
                         )
                         % {"institution": affiliation.institution.name},
                     )
-                return redirect("accounts:dashboard")
+                return redirect("dashboard:dashboard")
     return render(
         request,
         "accounts/institution_claim.html",

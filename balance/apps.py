@@ -10,7 +10,8 @@ class BalanceConfig(AppConfig):
     def ready(self) -> None:
         from balance import facts
         from balance.cache import data_changed
-        from exchanges.models import CompletionReport, Offer, Proposal
+        from exchanges.models import CompletionReport, Proposal
+        from offers.models import Offer
 
         for model in (Offer, Proposal, CompletionReport):
             post_save.connect(data_changed, sender=model, dispatch_uid=f"balance-{model.__name__}")

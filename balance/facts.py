@@ -47,9 +47,15 @@ FACT_FIELDS = [
 
 def _models(apps):
     apps = apps or global_apps
+    # Offers lived in the exchanges app when the older balance migrations ran.
+    offers_app = "offers" if "offers" in apps.app_configs else "exchanges"
+    try:
+        Offer = apps.get_model(offers_app, "Offer")
+    except LookupError:
+        Offer = apps.get_model("exchanges", "Offer")
     return (
         apps.get_model("exchanges", "Proposal"),
-        apps.get_model("exchanges", "Offer"),
+        Offer,
         apps.get_model("balance", "ProposalFact"),
     )
 

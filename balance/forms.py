@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Region
 from balance.stats import Filters
-from exchanges.models import OfferKind, OfferLevel, Priority
+from offers.models import OfferKind, OfferLevel, Priority
 
 YEAR_AND_PERIOD = _("Choose either a year or a period (from, to), not both.")
 FROM_AFTER_TO = _("The period must end on or after the day it starts.")

@@ -8,7 +8,7 @@ milliseconds, and no other page pays for it.
 
 from django.db import models
 
-from exchanges.models import OfferKind, OfferLevel, Priority
+from offers.models import OfferKind, OfferLevel, Priority
 
 # The text keys are stored as small integers (a narrower row, cheaper to group by): kind,
 # level and priority as their position among the choices (priority 0: none given), so

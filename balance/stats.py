@@ -49,16 +49,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, Institution, Region
 from balance.models import ProposalFact, decode, encode, sdg_bits
-from exchanges.models import (
-    IscedField,
-    Offer,
-    OfferKind,
-    OfferLevel,
-    OfferStatus,
-    Priority,
-    ProposalState,
-    Sdg,
-)
+from exchanges.models import ProposalState
+from offers.models import IscedField, Offer, OfferKind, OfferLevel, OfferStatus, Priority, Sdg
 
 AGREED = (ProposalState.APPROVED, ProposalState.ACTIVE, ProposalState.COMPLETED)
 VM = OfferKind.VIRTUAL_MOBILITY

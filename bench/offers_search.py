@@ -47,7 +47,7 @@ def fill(target: int, rng: random.Random) -> int:
     from django.db import connection, transaction
 
     from accounts.models import Affiliation, Institution, User
-    from exchanges.models import IscedField, Offer, OfferLanguage, Sdg
+    from offers.models import IscedField, Offer, OfferLanguage, Sdg
 
     have = Offer.objects.count()
     if have >= target:

@@ -76,7 +76,7 @@ def drop(database_url: str) -> None:
 
 
 def _offer(rng, owner, inst, now, kind=None):
-    from exchanges.models import Offer
+    from offers.models import Offer
 
     start = dt.date(2024, 1, 1) + dt.timedelta(days=rng.randrange(0, 4 * 365))
     return Offer(
@@ -113,7 +113,8 @@ def fill(target: int, rng: random.Random) -> int:
 
     from accounts.models import Affiliation, Institution, User
     from exchanges.agreement import students_per_direction
-    from exchanges.models import CompletionReport, IscedField, Offer, Proposal, Sdg
+    from exchanges.models import CompletionReport, Proposal
+    from offers.models import IscedField, Offer, Sdg
 
     have = Proposal.objects.filter(state__in=["approved", "active", "completed"]).count()
     if have >= target:
@@ -284,7 +285,8 @@ def main() -> None:
     from django.test import Client
 
     from accounts.models import Affiliation, User
-    from exchanges.models import Offer, Proposal
+    from exchanges.models import Proposal
+    from offers.models import Offer
 
     boss, _ = User.objects.get_or_create(
         email="statsbench-secretariat@example.org",

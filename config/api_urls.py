@@ -6,8 +6,8 @@ app_name = "api"
 
 urlpatterns = [
     path("", include("accounts.api")),
+    path("", include("offers.api")),
     path("", include("exchanges.api")),
-    path("", include("exchanges.proposal_api")),
     path("", include("matching.api")),
     path("stats/", include("balance.api")),
 ]

@@ -75,10 +75,14 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "accounts",
+    "offers",
     "exchanges",
     "matching",
     "messaging",
+    "notifications",
+    "rounds",
     "balance",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -112,7 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
-                "messaging.context_processors.notifications",
+                "notifications.context_processors.notifications",
             ],
         },
     },
@@ -182,8 +186,6 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
-# Task modules beyond the apps' tasks.py, which autodiscovery finds by itself.
-CELERY_IMPORTS = ["matching.round_tasks"]
 # The beat schedule lives here, in one place; apps add entries as they need them.
 CELERY_BEAT_SCHEDULE: dict = {
     "matching-nightly-refit": {
@@ -213,7 +215,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "accounts:dashboard"
+LOGIN_REDIRECT_URL = "dashboard:dashboard"
 
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}

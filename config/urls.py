@@ -3,16 +3,20 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
+from dashboard import views as dashboard_views
 
 urlpatterns = [
-    path("", account_views.landing, name="landing"),
-    path("healthz", account_views.healthz, name="healthz"),
+    path("", dashboard_views.landing, name="landing"),
+    path("healthz", dashboard_views.healthz, name="healthz"),
     path("accounts/", include("allauth.urls")),
+    path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
+    path("", include("offers.urls")),
     path("", include("exchanges.urls")),
     path("", include("matching.urls")),
-    path("office/import/", include("exchanges.import_urls")),
-    path("secretariat/rounds/", include("matching.round_urls")),
+    path("office/import/", include("offers.import_urls")),
+    path("secretariat/rounds/", include("rounds.urls")),
+    path("", include("notifications.urls")),
     path("", include("messaging.urls")),
     path("statistics/", include("balance.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),

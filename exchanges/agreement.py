@@ -21,15 +21,10 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country
-from exchanges.languages import LANGUAGE_NAMES
-from exchanges.models import (
-    DecisionKind,
-    IscedField,
-    OfferKind,
-    OfferLevel,
-    Proposal,
-    ProposalState,
-)
+from exchanges.errors import ProposalError
+from exchanges.models import DecisionKind, Proposal, ProposalState
+from offers.languages import LANGUAGE_NAMES
+from offers.models import IscedField, OfferKind, OfferLevel
 
 FORMAT = "tandem-agreement"
 FORMAT_VERSION = 1
@@ -56,7 +51,7 @@ def agreement_filename(proposal: Proposal) -> str:
 
 def terms_digest(terms: dict) -> str:
     """SHA-256 of the terms as canonical JSON (sorted keys, no spaces, UTF-8): the way
-    exchanges.services.proposals.agreed_terms hashes them."""
+    exchanges.services.agreed_terms hashes them."""
     canonical = json.dumps(terms, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -164,7 +159,8 @@ def build_agreement(proposal: Proposal) -> dict:
     the ISCED-F fields and countries it names; writes nothing."""
     if not agreement_available(proposal):
         raise ValidationError(
-            NOT_APPROVED % {"state": proposal.get_state_display().lower()}, code="not_approved"
+            NOT_APPROVED % {"state": proposal.get_state_display().lower()},
+            code=ProposalError.NOT_APPROVED,
         )
     terms = proposal.terms
     countries = Country.objects.in_bulk([terms[key]["country"] for _side, key in SIDES])

@@ -1,378 +1,419 @@
-"""REST API for offers under /api/v1/: a token, the list with search and filters, the
-detail, create, update, publish and close.
+"""REST API for proposals under /api/v1/: the user's proposals, one proposal with its
+timeline, proposing, the workflow's actions, and the agreement once approved.
 
-Thin views: a serializer reads the request, a selector or a service does the work, a
-serializer presents the result. Who sees what is selectors.get_offer_for_user and
-selectors.offer_search, exactly as on the pages."""
+Thin views, as for offers: a serializer reads the request, a service does the work, a
+serializer presents the result. Who sees a proposal is selectors.get_proposal_for_user,
+exactly as on the pages: the lecturers of its two offers, the verified international
+offices of its two institutions and the secretariat; anyone else gets 404. Who may do
+what is the services' call (a 403 with their message); a move the proposal's state does
+not allow is a 409 and changes nothing.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-from allauth.account.adapter import get_adapter
-from allauth.account.utils import has_verified_email
-from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, parsers, status
-from rest_framework.authtoken.models import Token
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.views import APIView
 
-from accounts.models import Institution, User
-from accounts.selectors import lecturer_institution_ids
+from accounts.models import User
+from core.api import BAD_REQUEST, TandemAPIView, service_errors
 from exchanges import selectors, services
-from exchanges.models import Offer
-from exchanges.pagination import SearchPaginator
+from exchanges.agreement import agreement_filename, build_agreement
+from exchanges.models import OfficeDecision, Proposal, ProposalEvent
 from exchanges.serializers import (
-    OfferCreateSerializer,
-    OfferDetailSerializer,
-    OfferFilterSerializer,
-    OfferInputSerializer,
-    OfferListSerializer,
-    TokenRequestSerializer,
-    TokenSerializer,
-    empty_offer_data,
+    AgreementSerializer,
+    ApproveSerializer,
+    CompletionReportInputSerializer,
+    NoteSerializer,
+    ProposalCreateSerializer,
+    ProposalDetailSerializer,
+    ProposalFilterSerializer,
+    ProposalListSerializer,
+    RejectSerializer,
 )
+from matching import engine
+from offers import selectors as offer_selectors
+from offers.models import Offer
 
-WRONG_CREDENTIALS = _("The e-mail address or the password is wrong.")
-ACCOUNT_INACTIVE = _("This account is switched off; ask the Tandem secretariat.")
-EMAIL_NOT_VERIFIED = _(
-    "Confirm your e-mail address first: follow the link in the message we sent you."
-)
-NOT_LECTURER = _("Only verified lecturers register offers; claim your role at your institution.")
-SEVERAL_INSTITUTIONS = _(
-    "You are a lecturer at several institutions: give the id of the one that offers the course."
-)
-NOT_EDITOR = _("Only the offer's owner and co-owners can change or publish it.")
-NOT_CLOSER = _("Only the offer's owners and its institution's international office can close it.")
-BODY_TOO_LARGE = _("The request is larger than %(limit)s bytes; shorten the texts.")
-LONE_SURROGATE = _(
-    "The JSON holds a lone surrogate escape (such as \\ud800), which is not text; "
-    "send the character itself or a complete surrogate pair."
-)
+OFFER_NOT_FOUND = _("You have no offer %(id)s that you can see.")
+PARTNER_NOT_FOUND = _("There is no partner offer %(id)s that you can see.")
+
+# --- plumbing ------------------------------------------------------------------------------
 
 
-# --- plumbing ------------------------------------------------------------------------
+class ProposalPagination(PageNumberPagination):
+    page_size = 20
 
 
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("The offer is not in a state that allows this.")
-    default_code = "conflict"
+def _my_offers(user: User) -> QuerySet[Offer]:
+    # A subquery, not a join: a join on co-owners would repeat proposals.
+    co_owned = Offer.co_owners.through.objects.filter(user_id=user.pk).values("offer_id")
+    return Offer.objects.filter(Q(owner_id=user.pk) | Q(pk__in=co_owned)).values("pk")
 
 
-class RequestTooLarge(exceptions.APIException):
-    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
-    default_code = "too_large"
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser, refusing lone UTF-16 surrogates: "\\ud800" is valid JSON, but
-    neither database nor any UTF-8 encoder takes it, so it would end in a 500."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        try:
-            json.dumps(data, ensure_ascii=False).encode()
-        except UnicodeEncodeError:
-            raise exceptions.ParseError(LONE_SURROGATE) from None
-        return data
-
-
-class TandemAPIView(APIView):
-    """JSON in, and a body over DATA_UPLOAD_MAX_MEMORY_SIZE answered in JSON too (Django
-    would answer its HTML 400 page)."""
-
-    parser_classes = [JSONParser]
-
-    def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, RequestDataTooBig):
-            exc = RequestTooLarge(BODY_TOO_LARGE % {"limit": settings.DATA_UPLOAD_MAX_MEMORY_SIZE})
-        return super().handle_exception(exc)
-
-
-class OfferPagination(PageNumberPagination):
-    """20 a page, counted as the pages count: ids only, without the ranking."""
-
-    django_paginator_class = SearchPaginator
-
-
-def _error_list(exc: DjangoValidationError) -> list[DjangoValidationError]:
-    if hasattr(exc, "error_dict"):
-        return [e for errors in exc.error_dict.values() for e in errors]
-    return exc.error_list
-
-
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """Turn a service's refusal into the API's answer: a ValidationError into a 400 that
-    names each field (a 409 for a move between states that is not allowed), a
-    PermissionDenied into a 403 that keeps its message."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        if any(e.code == "invalid_transition" for e in _error_list(exc)):
-            raise Conflict(" ".join(exc.messages)) from None
-        if hasattr(exc, "error_dict"):
-            detail = {
-                api_settings.NON_FIELD_ERRORS_KEY if key == NON_FIELD_ERRORS else key: messages
-                for key, messages in exc.message_dict.items()
-            }
-        else:
-            detail = {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-        raise exceptions.ValidationError(detail) from None
-    except DjangoPermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from None
-
-
-def _offer_for_editor(user: User, pk: int) -> Offer:
-    try:
-        return selectors.get_offer_for_user(user, pk, write=True)
-    except DjangoPermissionDenied:
-        raise exceptions.PermissionDenied(NOT_EDITOR) from None
-
-
-def _detail_response(request: Request, pk: int, *, status_code: int = 200) -> Response:
-    offer = selectors.get_offer_for_user(request.user, pk)
-    context = {
-        "request": request,
-        "can_edit": selectors.can_edit(request.user, offer),
-        "can_manage": selectors.can_manage(request.user, offer),
-    }
-    return Response(OfferDetailSerializer(offer, context=context).data, status=status_code)
-
-
-def _only_institution(user: User) -> Institution:
-    """The institution a lecturer of exactly one offers courses at."""
-    ids = lecturer_institution_ids(user)
-    if not ids:
-        raise exceptions.PermissionDenied(NOT_LECTURER)
-    if len(ids) > 1:
-        raise exceptions.ValidationError({"institution": [str(SEVERAL_INSTITUTIONS)]})
-    return Institution.objects.get(pk=ids.pop())
-
-
-BAD_REQUEST = OpenApiResponse(
-    description="The input cannot be used: the body names each field and what to fix."
-)
-NOT_SIGNED_IN_OR_FORBIDDEN = OpenApiResponse(
-    description="Not signed in, or the user may see the offer but not do this."
-)
-NOT_FOUND = OpenApiResponse(description="No such offer, or the user may not see it.")
-CONFLICT = OpenApiResponse(description="The offer's status does not allow this.")
-
-
-# --- token -----------------------------------------------------------------------------
-
-
-class TokenView(TandemAPIView):
-    # No session authentication here, hence no CSRF check: the token is the answer.
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-
-    @extend_schema(
-        summary="Get an API token for an e-mail address and password",
-        request=TokenRequestSerializer,
-        responses={
-            200: TokenSerializer,
-            400: OpenApiResponse(description="Wrong credentials, inactive or unconfirmed."),
-            429: OpenApiResponse(description="Too many failed attempts; try again later."),
-        },
-        auth=[],
+def _incoming(user: User) -> Q:
+    """Proposals of the user's offers that the user's side has not accepted yet."""
+    mine = _my_offers(user)
+    return Q(asian_offer__in=mine, asian_accepted_at__isnull=True) | Q(
+        european_offer__in=mine, european_accepted_at__isnull=True
     )
-    def post(self, request: Request) -> Response:
-        credentials = TokenRequestSerializer(data=request.data)
-        credentials.is_valid(raise_exception=True)
-        email = credentials.validated_data["email"].strip().lower()
-        # allauth's authenticate counts failures, so the API shares the sign-in page's
-        # rate limit on guessing passwords.
-        try:
-            user = get_adapter(request._request).authenticate(
-                request._request, email=email, password=credentials.validated_data["password"]
-            )
-        except DjangoValidationError as exc:
-            raise exceptions.Throttled(detail=" ".join(exc.messages)) from None
-        if user is None:
-            raise exceptions.ValidationError({"non_field_errors": [str(WRONG_CREDENTIALS)]})
-        # allauth hands back an inactive user whose password matched, so the sign-in
-        # page can explain; the API refuses.
-        if not user.is_active:
-            raise exceptions.ValidationError({"non_field_errors": [str(ACCOUNT_INACTIVE)]})
-        if not has_verified_email(user):
-            raise exceptions.ValidationError({"non_field_errors": [str(EMAIL_NOT_VERIFIED)]})
-        token, _created = Token.objects.get_or_create(user=user)
-        return Response(TokenSerializer({"token": token.key}).data)
 
 
-# --- offers ------------------------------------------------------------------------------
+def _proposed_from(side: str) -> Q:
+    """The proposer owns or co-owns the offer on this side ("asian_offer", "european_offer")."""
+    co_owner = Offer.co_owners.through.objects.filter(
+        offer_id=OuterRef(f"{side}_id"), user_id=OuterRef("proposed_by_id")
+    )
+    return Q(**{f"{side}__owner_id": F("proposed_by_id")}) | Q(Exists(co_owner))
 
 
-class OfferListView(TandemAPIView):
-    # Visitors read the public catalogue: open offers, without the owner's name.
-    permission_classes = [IsAuthenticatedOrReadOnly]
-    pagination_class = OfferPagination
+def _outgoing(user: User) -> Q:
+    """Proposals made from one of the user's offers, by the user or a co-owner."""
+    mine = _my_offers(user)
+    return (Q(asian_offer__in=mine) & _proposed_from("asian_offer")) | (
+        Q(european_offer__in=mine) & _proposed_from("european_offer")
+    )
+
+
+def _list_relations(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """What a list shows, in one query."""
+    return qs.select_related(
+        "asian_offer__institution__country",
+        "asian_offer__owner",
+        "european_offer__institution__country",
+        "european_offer__owner",
+        "proposed_by",
+    )
+
+
+def _detail_relations(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """What the detail shows, in a fixed number of queries."""
+    return qs.select_related(
+        "asian_offer__institution__country",
+        "asian_offer__isced",
+        "asian_offer__owner",
+        "european_offer__institution__country",
+        "european_offer__isced",
+        "european_offer__owner",
+        "proposed_by",
+        "completion_report__filed_by",
+    ).prefetch_related(
+        "asian_offer__languages",
+        "asian_offer__sdgs",
+        "european_offer__languages",
+        "european_offer__sdgs",
+        Prefetch("events", queryset=ProposalEvent.objects.select_related("actor")),
+        Prefetch(
+            "decisions",
+            queryset=OfficeDecision.objects.filter(void=False).select_related(
+                "institution__country", "decided_by"
+            ),
+            to_attr="standing_decisions",
+        ),
+    )
+
+
+def _detail_response(request: Request, proposal: Proposal, *, status_code: int = 200) -> Response:
+    """The proposal as it stands now; call after the access check."""
+    fresh = _detail_relations(Proposal.objects.filter(pk=proposal.pk)).get()
+    data = ProposalDetailSerializer(fresh, context={"request": request}).data
+    return Response(data, status=status_code)
+
+
+def _offer_or_404(user: User, pk: int, message) -> Offer:
+    try:
+        return offer_selectors.get_offer_for_user(user, pk)
+    except Http404:
+        raise exceptions.NotFound(message % {"id": pk}) from None
+
+
+NOT_SIGNED_IN = OpenApiResponse(description="Not signed in.")
+FORBIDDEN = OpenApiResponse(
+    description="The user is part of the proposal but may not do this (the message says who may)."
+)
+NOT_FOUND = OpenApiResponse(description="No such proposal, or the user is not part of it.")
+CONFLICT = OpenApiResponse(
+    description="The proposal's state does not allow this now; nothing changed."
+)
+
+
+# --- list, detail, create ---------------------------------------------------------------------
+
+
+class ProposalListView(TandemAPIView):
+    permission_classes = [IsAuthenticated]
+    pagination_class = ProposalPagination
 
     @extend_schema(
-        summary="List and search the offers the user may see",
-        description="Visitors see open offers only. Signed in, also the user's drafts and "
-        "those of institutions whose international office the user is. 20 a page.",
-        parameters=[OfferFilterSerializer],
-        responses={200: OfferListSerializer(many=True), 400: BAD_REQUEST},
+        summary="The proposals the user is part of",
+        description="As a lecturer of either offer, an international office of either "
+        "institution, or (everything) the secretariat. Newest first; with role=office "
+        "oldest first. 20 a page.",
+        parameters=[ProposalFilterSerializer],
+        responses={200: ProposalListSerializer(many=True), 400: BAD_REQUEST, 401: NOT_SIGNED_IN},
     )
     def get(self, request: Request) -> Response:
-        params = OfferFilterSerializer(data=request.query_params)
+        params = ProposalFilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        offers = selectors.with_list_relations(
-            selectors.offer_search(request.user, params.filters())
-        )
+        user = request.user
+        qs = selectors.proposals_visible_to(user)
+        role = params.validated_data.get("role")
+        order = ("-updated_at", "-pk")
+        if role == "incoming":
+            qs = qs.filter(_incoming(user))
+        elif role == "outgoing":
+            qs = qs.filter(_outgoing(user))
+        elif role == "office":
+            qs = qs.filter(pk__in=selectors.approval_queue(user).order_by().values("pk"))
+            order = ("updated_at", "pk")  # whoever waits longest comes first
+        if params.validated_data.get("state"):
+            qs = qs.filter(state=params.validated_data["state"])
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(offers, request, view=self)
-        data = OfferListSerializer(page, many=True, context={"request": request}).data
+        page = paginator.paginate_queryset(_list_relations(qs).order_by(*order), request, self)
+        data = ProposalListSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
 
     @extend_schema(
-        summary="Create a draft offer",
-        request=OfferCreateSerializer,
+        summary="Propose pairing one of my offers with a partner offer",
+        description="The partner lecturer is asked to accept; then both international "
+        "offices approve. Both offers must be open and of different regions.",
+        request=ProposalCreateSerializer,
         responses={
-            201: OfferDetailSerializer,
+            201: ProposalDetailSerializer,
             400: BAD_REQUEST,
-            403: OpenApiResponse(description="Not a verified lecturer of the institution."),
+            401: NOT_SIGNED_IN,
+            403: OpenApiResponse(description="The offer is not the user's own or co-owned."),
+            404: OpenApiResponse(description="No such offer, or the user may not see it."),
+            409: OpenApiResponse(description="The two offers have a live proposal already."),
         },
     )
     def post(self, request: Request) -> Response:
-        given = OfferCreateSerializer(data=request.data)
+        given = ProposalCreateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
-        institution = given.validated_data.get("institution") or _only_institution(request.user)
+        c = given.validated_data
+        offer = _offer_or_404(request.user, c["offer"], OFFER_NOT_FOUND)
+        partner = _offer_or_404(request.user, c["partner"], PARTNER_NOT_FOUND)
+        # The match as the pages record it (None without a fitted model); two offers of one
+        # region are the service's to refuse.
+        match = engine.explain_pair(offer, partner) if offer.region != partner.region else None
         with service_errors():
-            offer = services.offer_create(
-                owner=request.user,
-                institution=institution,
-                data=given.offer_data(empty_offer_data()),
+            proposal = services.proposal_create(
+                actor=request.user,
+                offer=offer,
+                partner=partner,
+                origin=c["origin"],
+                message=c["message"],
+                score=match.score if match else None,
+                explanation=[r.as_dict() for r in match.reasons] if match else [],
             )
-        response = _detail_response(request, offer.pk, status_code=status.HTTP_201_CREATED)
-        response["Location"] = reverse("api:offer-detail", args=[offer.pk])
+        response = _detail_response(request, proposal, status_code=status.HTTP_201_CREATED)
+        response["Location"] = reverse("api:proposal-detail", args=[proposal.pk])
         return response
 
 
-class OfferDetailView(TandemAPIView):
-    permission_classes = [IsAuthenticatedOrReadOnly]
+class ProposalDetailView(TandemAPIView):
+    permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        summary="One offer",
-        responses={200: OfferDetailSerializer, 404: NOT_FOUND},
+        summary="One proposal: both offers, the match, the terms, the decisions, the timeline",
+        responses={200: ProposalDetailSerializer, 401: NOT_SIGNED_IN, 404: NOT_FOUND},
     )
     def get(self, request: Request, pk: int) -> Response:
-        return _detail_response(request, pk)
-
-    @extend_schema(
-        summary="Replace an offer (owner and co-owners)",
-        description="Every field as on create; left-out optional ones go back to their "
-        "defaults. The institution cannot change.",
-        request=OfferInputSerializer,
-        responses={
-            200: OfferDetailSerializer,
-            400: BAD_REQUEST,
-            403: NOT_SIGNED_IN_OR_FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
-    )
-    def put(self, request: Request, pk: int) -> Response:
-        return self._update(request, pk, partial=False)
-
-    @extend_schema(
-        summary="Change some fields of an offer (owner and co-owners)",
-        description="Only the fields given change; a list given (languages, windows, sdgs, "
-        "countries) replaces the whole list.",
-        request=OfferInputSerializer,
-        responses={
-            200: OfferDetailSerializer,
-            400: BAD_REQUEST,
-            403: NOT_SIGNED_IN_OR_FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
-    )
-    def patch(self, request: Request, pk: int) -> Response:
-        return self._update(request, pk, partial=True)
-
-    def _update(self, request: Request, pk: int, *, partial: bool) -> Response:
-        offer = _offer_for_editor(request.user, pk)
-        if not offer.is_editable():
-            # The service refuses too; this only picks the status code.
-            raise Conflict(
-                services.NOT_DRAFT_OR_OPEN % {"status": offer.get_status_display().lower()}
-            )
-        given = OfferInputSerializer(data=request.data, partial=partial)
-        given.is_valid(raise_exception=True)
-        base = services.offer_data(offer) if partial else empty_offer_data()
-        with service_errors():
-            services.offer_update(offer=offer, data=given.offer_data(base))
-        return _detail_response(request, pk)
+        proposal = selectors.get_proposal_for_user(request.user, pk)
+        return _detail_response(request, proposal)
 
 
-class OfferPublishView(TandemAPIView):
+# --- actions ------------------------------------------------------------------------------------
+
+
+class ProposalActionView(TandemAPIView):
+    # POST: check access (404), read the body (400), call the service, show the result.
+
     permission_classes = [IsAuthenticated]
+    body: type[serializers.Serializer] | None = None
 
-    @extend_schema(
-        summary="Publish a draft: partners can find it",
-        operation_id="offers_publish",
-        request=None,
-        responses={
-            200: OfferDetailSerializer,
-            400: OpenApiResponse(description="The offer is incomplete; fix the fields named."),
-            403: NOT_SIGNED_IN_OR_FORBIDDEN,
-            404: NOT_FOUND,
-            409: CONFLICT,
-        },
-    )
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        raise NotImplementedError
+
     def post(self, request: Request, pk: int) -> Response:
-        offer = _offer_for_editor(request.user, pk)
+        proposal = selectors.get_proposal_for_user(request.user, pk)
+        data: dict = {}
+        if self.body is not None:
+            given = self.body(data=request.data)
+            given.is_valid(raise_exception=True)
+            data = given.validated_data
         with service_errors():
-            services.offer_publish(offer=offer, actor=request.user)
-        return _detail_response(request, pk)
+            self.act(proposal, request.user, data)
+        return _detail_response(request, proposal)
 
 
-class OfferCloseView(TandemAPIView):
+def _action_schema(summary: str, description: str, action: str, body=None):
+    responses = {
+        200: ProposalDetailSerializer,
+        401: NOT_SIGNED_IN,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        409: CONFLICT,
+    }
+    if body is not None:
+        responses[400] = BAD_REQUEST
+    return extend_schema_view(
+        post=extend_schema(
+            summary=summary,
+            description=description + " Answers the proposal as it stands after the move.",
+            operation_id=f"proposals_{action}",
+            request=body,
+            responses=responses,
+        )
+    )
+
+
+@_action_schema(
+    "Accept a proposal (the partner lecturer)",
+    "From proposed. Once both sides have accepted, the terms are frozen and both "
+    "international offices are asked to approve them.",
+    "accept",
+)
+class ProposalAcceptView(ProposalActionView):
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        return services.proposal_accept(proposal=proposal, actor=actor)
+
+
+@_action_schema(
+    "Decline a proposal (either lecturer)",
+    "From proposed; ends the proposal.",
+    "decline",
+    NoteSerializer,
+)
+class ProposalDeclineView(ProposalActionView):
+    body = NoteSerializer
+
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        return services.proposal_decline(proposal=proposal, actor=actor, note=data["note"])
+
+
+@_action_schema(
+    "Withdraw a proposal (either lecturer)",
+    "From proposed or accepted, before the offices have approved; ends the proposal.",
+    "withdraw",
+    NoteSerializer,
+)
+class ProposalWithdrawView(ProposalActionView):
+    body = NoteSerializer
+
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        return services.proposal_withdraw(proposal=proposal, actor=actor, note=data["note"])
+
+
+@_action_schema(
+    "Approve the agreed terms for my institution (international office)",
+    "From accepted. When both institutions have approved the current terms, the proposal "
+    "is approved and takes one partner place of each offer.",
+    "approve",
+    ApproveSerializer,
+)
+class ProposalApproveView(ProposalActionView):
+    body = ApproveSerializer
+
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        return services.proposal_approve(proposal=proposal, actor=actor, comment=data["comment"])
+
+
+@_action_schema(
+    "Reject the agreed terms, with the reason (international office)",
+    "From accepted; ends the proposal. The reason is required.",
+    "reject",
+    RejectSerializer,
+)
+class ProposalRejectView(ProposalActionView):
+    body = RejectSerializer
+
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        return services.proposal_reject(proposal=proposal, actor=actor, reason=data["reason"])
+
+
+@_action_schema(
+    "Start the exchange (either lecturer)",
+    "From approved; the proposal becomes active.",
+    "start",
+)
+class ProposalStartView(ProposalActionView):
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        return services.proposal_start(proposal=proposal, actor=actor)
+
+
+@_action_schema(
+    "Complete the exchange with its report (either lecturer)",
+    "From active. The report counts the participants of each side and the synchronous "
+    "hours held; the optional counts are anonymous aggregates.",
+    "complete",
+    CompletionReportInputSerializer,
+)
+class ProposalCompleteView(ProposalActionView):
+    body = CompletionReportInputSerializer
+
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        services.proposal_complete(proposal=proposal, actor=actor, report=dict(data))
+        return proposal
+
+
+# --- agreement ------------------------------------------------------------------------------------
+
+
+class AgreementRenderer(JSONRenderer):
+    """JSON, indented: a file people open and keep."""
+
+    def get_indent(self, accepted_media_type, renderer_context):
+        return 2
+
+
+class ProposalAgreementView(TandemAPIView):
     permission_classes = [IsAuthenticated]
+    renderer_classes = [AgreementRenderer]
 
     @extend_schema(
-        summary="Close an offer (owners, or the institution's international office)",
-        operation_id="offers_close",
-        request=None,
+        summary="Download the agreement of an approved proposal",
+        description="A structured document an institution can file: both institutions "
+        "and offers, students per direction, the approvals, and the approved terms with "
+        "their SHA-256. Sent as an attachment.",
+        operation_id="proposals_agreement",
         responses={
-            200: OfferDetailSerializer,
-            403: NOT_SIGNED_IN_OR_FORBIDDEN,
+            200: AgreementSerializer,
+            401: NOT_SIGNED_IN,
             404: NOT_FOUND,
-            409: CONFLICT,
+            409: OpenApiResponse(description="Not approved (yet): there is no agreement."),
         },
     )
-    def post(self, request: Request, pk: int) -> Response:
-        offer = selectors.get_offer_for_user(request.user, pk)
-        if not (
-            selectors.can_edit(request.user, offer) or selectors.can_manage(request.user, offer)
-        ):
-            raise exceptions.PermissionDenied(NOT_CLOSER)
+    def get(self, request: Request, pk: int) -> Response:
+        proposal = selectors.get_proposal_for_user(request.user, pk)
         with service_errors():
-            services.offer_close(offer=offer, actor=request.user)
-        return _detail_response(request, pk)
+            document = build_agreement(proposal)
+        response = Response(AgreementSerializer(document).data)
+        response["Content-Disposition"] = f'attachment; filename="{agreement_filename(proposal)}"'
+        return response
 
 
 urlpatterns = [
-    path("auth/token/", TokenView.as_view(), name="auth-token"),
-    path("offers/", OfferListView.as_view(), name="offer-list"),
-    path("offers/<int:pk>/", OfferDetailView.as_view(), name="offer-detail"),
-    path("offers/<int:pk>/publish/", OfferPublishView.as_view(), name="offer-publish"),
-    path("offers/<int:pk>/close/", OfferCloseView.as_view(), name="offer-close"),
+    path("proposals/", ProposalListView.as_view(), name="proposal-list"),
+    path("proposals/<int:pk>/", ProposalDetailView.as_view(), name="proposal-detail"),
+    path("proposals/<int:pk>/accept/", ProposalAcceptView.as_view(), name="proposal-accept"),
+    path("proposals/<int:pk>/decline/", ProposalDeclineView.as_view(), name="proposal-decline"),
+    path("proposals/<int:pk>/withdraw/", ProposalWithdrawView.as_view(), name="proposal-withdraw"),
+    path("proposals/<int:pk>/approve/", ProposalApproveView.as_view(), name="proposal-approve"),
+    path("proposals/<int:pk>/reject/", ProposalRejectView.as_view(), name="proposal-reject"),
+    path("proposals/<int:pk>/start/", ProposalStartView.as_view(), name="proposal-start"),
+    path("proposals/<int:pk>/complete/", ProposalCompleteView.as_view(), name="proposal-complete"),
+    path(
+        "proposals/<int:pk>/agreement/",
+        ProposalAgreementView.as_view(),
+        name="proposal-agreement",
+    ),
 ]

@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ExchangesConfig(AppConfig):
     name = "exchanges"
-    verbose_name = _("Offers and exchanges")
+    verbose_name = _("Exchanges")

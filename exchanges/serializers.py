@@ -1,368 +1,494 @@
-"""Serializers for the offers API: they read requests into OfferData and OfferFilters
-and present offers.
+"""Serializers for the proposals API: they read requests and present proposals.
 
-The rules about offers live in exchanges.services and exchanges.validation, so the
-API, the pages and the import say the same thing. Here we check only that the input
-can be read: types, lengths and formats (and an ISCED code that exists, to say more
-clearly than the model's own message what to send instead)."""
+The workflow's rules live in exchanges.services; here we only check that the
+input can be read (types, lengths, choices), so the API, the pages and the services say
+the same thing."""
 
 from __future__ import annotations
 
-from django.core.validators import RegexValidator
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
-from accounts.models import Institution, Region
-from exchanges.languages import LANGUAGE_NAMES
+from accounts.models import User
+from exchanges.agreement import agreement_available
 from exchanges.models import (
-    IscedField,
-    Offer,
-    OfferKind,
-    OfferLevel,
-    OfferStatus,
-    Priority,
-    TransversalSkill,
+    CompletionReport,
+    DecisionKind,
+    OfficeDecision,
+    Proposal,
+    ProposalEvent,
+    ProposalOrigin,
+    ProposalState,
 )
-from exchanges.selectors import OfferFilters
-from exchanges.services import OFFER_FIELDS, OfferData
+from matching.api import ReasonSerializer
+from offers.serializers import InstitutionSummarySerializer, OfferListSerializer
 
-UNKNOWN_ISCED = _("“%(code)s” is not an ISCED-F field; use a four-digit code such as 0521.")
-ISCED_FORMAT = _("Use 2 to 4 digits, such as 05, 052 or 0521.")
-COUNTRY_FORMAT = _("Use the two-letter ISO code of the country, such as MY or NL.")
-TERM_TO_BEFORE_FROM = _("The end of the period is before its start.")
-
-CHILDREN = ("languages", "windows", "sdgs", "preferred_countries", "excluded_countries")
-
-
-# --- parts, in and out -------------------------------------------------------------
+ROLES = {
+    "incoming": "Proposals of my offers that my side has not accepted yet.",
+    "outgoing": "Proposals made from my offers, by me or a co-owner.",
+    "office": "Accepted proposals waiting for my institution's decision, oldest first.",
+}
 
 
-class InstitutionSummarySerializer(serializers.ModelSerializer):
-    country = serializers.CharField(source="country_id", help_text="ISO 3166 alpha-2 code.")
-    region = serializers.ChoiceField(source="country.region", choices=Region.choices)
-
-    class Meta:
-        model = Institution
-        fields = ["id", "name", "country", "region"]
-        read_only_fields = fields
-
-
-class OwnerSerializer(serializers.Serializer):
-    name = serializers.CharField(source="full_name", read_only=True)
-
-
-class OfferLanguageSerializer(serializers.Serializer):
-    # Plain text, not choices: exchanges.validation says what is wrong with a code or a
-    # level, in the same words as the pages.
-    language = serializers.CharField(
-        max_length=20, help_text="ISO 639-1 code of a working language, such as en or ms."
-    )
-    cefr = serializers.CharField(
-        max_length=20, help_text="CEFR level participants need: A1, A2, B1, B2, C1 or C2."
-    )
-    name = serializers.CharField(source="get_language_display", read_only=True)
-
-
-class WindowSerializer(serializers.Serializer):
-    weekday = serializers.IntegerField(
-        min_value=0, max_value=6, help_text="0 is Monday, 6 is Sunday."
-    )
-    start = serializers.TimeField(format="%H:%M", help_text="In the offer's time zone.")
-    end = serializers.TimeField(format="%H:%M")
-
-
-class IscedCodeField(serializers.CharField):
-    """An ISCED-F code that exists. Read as text first, so a NUL never reaches the database;
-    whether a broad or narrow code will do is the service's call."""
-
-    def __init__(self, **kwargs):
-        super().__init__(max_length=4, **kwargs)
-        self.validators.append(RegexValidator(r"\A\d{2,4}\Z", message=ISCED_FORMAT))
-
-    def run_validation(self, data=serializers.empty):
-        code = super().run_validation(data)
-        if code and not IscedField.objects.filter(pk=code).exists():
-            raise serializers.ValidationError(str(UNKNOWN_ISCED % {"code": code}))
-        return code
-
-
-class CountryCodeField(serializers.RegexField):
-    def __init__(self, **kwargs):
-        super().__init__(r"\A[A-Za-z]{2}\Z", error_messages={"invalid": COUNTRY_FORMAT}, **kwargs)
-
-    def to_internal_value(self, data):
-        return super().to_internal_value(data).upper()
+# --- named enums: drf-spectacular would name them after the field, and "role" and
+# "status" are taken by the affiliations' enums already ------------------------------------
 
 
 @extend_schema_field(
-    {"type": "string", "enum": OfferStatus.values}, component_name="OfferStatusEnum"
+    {"type": "string", "enum": ProposalState.values}, component_name="ProposalStateEnum"
 )
-class OfferStatusField(serializers.ChoiceField):
-    """An offer's status, as a named schema component: drf-spectacular would otherwise
-    name the enum after the field, and "status" is the affiliations' enum already."""
+class ProposalStateField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=ProposalState.choices, **kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "enum": ProposalOrigin.values}, component_name="ProposalOriginEnum"
+)
+class ProposalOriginField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=ProposalOrigin.choices, **kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "enum": [ProposalOrigin.SUGGESTION, ProposalOrigin.BROWSE]},
+    component_name="ProposalCreateOriginEnum",
+)
+class CreateOriginField(serializers.ChoiceField):
+    """Where a lecturer found the partner; rounds make their proposals themselves."""
 
     def __init__(self, **kwargs):
-        super().__init__(choices=OfferStatus.choices, **kwargs)
+        super().__init__(choices=[ProposalOrigin.SUGGESTION, ProposalOrigin.BROWSE], **kwargs)
 
 
-# --- offers out ----------------------------------------------------------------------
+@extend_schema_field({"type": "string", "enum": list(ROLES)}, component_name="ProposalRoleEnum")
+class RoleField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=list(ROLES), **kwargs)
 
 
-class OfferListSerializer(serializers.ModelSerializer):
-    """One offer in a list. Reads only what selectors.with_list_relations loads."""
+@extend_schema_field(
+    {"type": "string", "enum": DecisionKind.values}, component_name="OfficeDecisionEnum"
+)
+class DecisionField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=DecisionKind.choices, **kwargs)
 
-    url = serializers.SerializerMethodField()
+
+# --- parts ---------------------------------------------------------------------------------
+
+
+class PersonSerializer(serializers.Serializer):
+    """A person by name only: the API never shows an e-mail address."""
+
+    name = serializers.CharField(source="full_name", read_only=True)
+
+
+def _person(user: User | None) -> dict | None:
+    return PersonSerializer(user).data if user is not None else None
+
+
+class ProposalOfferSummarySerializer(serializers.Serializer):
+    """One side of a proposal in a list. Reads only what the list's select_related loads."""
+
+    id = serializers.IntegerField(read_only=True)
+    title = serializers.CharField(read_only=True)
+    kind = serializers.CharField(read_only=True)
     institution = InstitutionSummarySerializer(read_only=True)
-    isced = serializers.CharField(source="isced_id", read_only=True)
-    isced_label = serializers.CharField(source="isced.label", read_only=True)
-    languages = OfferLanguageSerializer(many=True, read_only=True)
-    sdgs = serializers.SerializerMethodField()
-    status = OfferStatusField(read_only=True)
-    owner = serializers.SerializerMethodField(
-        help_text="The lecturer who offers the course; null for visitors who are not signed in."
-    )
-
-    class Meta:
-        model = Offer
-        fields = [
-            "id",
-            "url",
-            "title",
-            "kind",
-            "level",
-            "status",
-            "institution",
-            "isced",
-            "isced_label",
-            "languages",
-            "sdgs",
-            "term_start",
-            "term_end",
-            "duration_weeks",
-            "students",
-            "published_at",
-            "owner",
-        ]
-        read_only_fields = fields
-
-    def get_url(self, offer: Offer) -> str:
-        path = reverse("api:offer-detail", args=[offer.pk])
-        request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
-
-    def get_sdgs(self, offer: Offer) -> list[int]:
-        return [s.number for s in offer.sdgs.all()]  # prefetched in lists
-
-    @extend_schema_field(OwnerSerializer(allow_null=True))
-    def get_owner(self, offer: Offer) -> dict | None:
-        request = self.context.get("request")
-        if request is None or not request.user.is_authenticated:
-            return None
-        return OwnerSerializer(offer.owner).data
+    owner = PersonSerializer(read_only=True)
 
 
-class OfferDetailSerializer(OfferListSerializer):
-    """The whole offer. The view puts can_edit and can_manage in the context."""
-
-    windows = WindowSerializer(many=True, read_only=True)
-    preferred_countries = serializers.SerializerMethodField()
-    excluded_countries = serializers.SerializerMethodField(
-        help_text="Only for the owner and co-owners; null for everyone else."
-    )
-    can_edit = serializers.SerializerMethodField(
-        help_text="The user may change and publish the offer (owner or co-owner)."
-    )
-    can_manage = serializers.SerializerMethodField(
-        help_text="The user is the international office of the offer's institution and "
-        "may close it."
-    )
+class ProposalOfferSerializer(OfferListSerializer):
+    """One side of a proposal in the detail: the offer's key fields, as the offers API
+    shows them, plus what the partners plan with."""
 
     class Meta(OfferListSerializer.Meta):
         fields = OfferListSerializer.Meta.fields + [
-            "description",
-            "learning_outcomes",
             "time_zone",
             "sync_sessions",
-            "priority",
-            "theme_digitalisation",
-            "theme_sustainability",
-            "skills",
             "partners_sought",
-            "windows",
-            "preferred_countries",
-            "excluded_countries",
-            "created_at",
-            "updated_at",
-            "can_edit",
-            "can_manage",
         ]
         read_only_fields = fields
 
-    def get_preferred_countries(self, offer: Offer) -> list[str]:
-        return [c.pk for c in offer.preferred_countries.all()]
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField(), allow_null=True))
-    def get_excluded_countries(self, offer: Offer) -> list[str] | None:
-        # The pages show them to editors only: a list of countries one will not work
-        # with is not for everybody's eyes.
-        if not self.context.get("can_edit"):
-            return None
-        return [c.pk for c in offer.excluded_countries.all()]
-
-    def get_can_edit(self, offer: Offer) -> bool:
-        return bool(self.context.get("can_edit"))
-
-    def get_can_manage(self, offer: Offer) -> bool:
-        return bool(self.context.get("can_manage"))
-
-
-# --- offers in -----------------------------------------------------------------------
-
-
-def empty_offer_data() -> OfferData:
-    """Every field at the model's default: what a create or a PUT starts from."""
-    return OfferData(
-        fields={name: Offer._meta.get_field(name).get_default() for name in OFFER_FIELDS}
+class ProposalEventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField(help_text="Null when Tandem moved it (expiry).")
+    from_state = serializers.CharField(
+        read_only=True, help_text="Empty for the first event, the proposal itself."
     )
+    to_state = ProposalStateField(read_only=True)
+
+    class Meta:
+        model = ProposalEvent
+        fields = ["id", "at", "actor", "from_state", "to_state", "note"]
+        read_only_fields = fields
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_actor(self, event: ProposalEvent) -> dict | None:
+        return _person(event.actor)
 
 
-class OfferInputSerializer(serializers.ModelSerializer):
-    """An offer as a client sends it for PUT and PATCH. Lengths, numeric bounds and
-    choices come from the model; whole-offer rules from the service."""
+class OfficeDecisionSerializer(serializers.ModelSerializer):
+    institution = InstitutionSummarySerializer(read_only=True)
+    decision = DecisionField(read_only=True)
+    decided_by = serializers.SerializerMethodField()
 
-    isced = IscedCodeField(help_text="The detailed ISCED-F field, four digits: 0521.")
-    skills = serializers.ListField(
-        child=serializers.ChoiceField(choices=TransversalSkill.choices),
-        max_length=len(TransversalSkill.choices),
-        required=False,
-    )
-    languages = OfferLanguageSerializer(many=True, max_length=10, required=False)
-    windows = WindowSerializer(many=True, max_length=20, required=False)
-    # Whether SDGs and countries exist is the service's check, as for the pages.
-    sdgs = serializers.ListField(child=serializers.IntegerField(), max_length=17, required=False)
-    preferred_countries = serializers.ListField(
-        child=CountryCodeField(), max_length=60, required=False
-    )
-    excluded_countries = serializers.ListField(
-        child=CountryCodeField(), max_length=60, required=False
+    class Meta:
+        model = OfficeDecision
+        fields = ["institution", "decision", "decided_by", "comment", "at", "terms_hash"]
+        read_only_fields = fields
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_decided_by(self, decision: OfficeDecision) -> dict | None:
+        return _person(decision.decided_by)
+
+
+class CompletionReportSerializer(serializers.ModelSerializer):
+    filed_by = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CompletionReport
+        fields = [
+            "participants_asia",
+            "participants_europe",
+            "sync_hours",
+            "fewer_opportunities",
+            "first_international",
+            "outcomes",
+            "filed_by",
+            "filed_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_filed_by(self, report: CompletionReport) -> dict | None:
+        return _person(report.filed_by)
+
+
+# --- proposals out ---------------------------------------------------------------------------
+
+
+class ProposalListSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    state = ProposalStateField(read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    origin = ProposalOriginField(read_only=True)
+    asian_offer = ProposalOfferSummarySerializer(read_only=True)
+    european_offer = ProposalOfferSummarySerializer(read_only=True)
+    proposed_by = serializers.SerializerMethodField(
+        help_text="Null when the proposer's account is gone."
     )
 
     class Meta:
-        model = Offer
-        fields = list(OFFER_FIELDS) + list(CHILDREN)
+        model = Proposal
+        fields = [
+            "id",
+            "url",
+            "state",
+            "state_label",
+            "origin",
+            "asian_offer",
+            "european_offer",
+            "proposed_by",
+            "asian_accepted_at",
+            "european_accepted_at",
+            "created_at",
+            "updated_at",
+            "expires_at",
+            "approved_at",
+        ]
+        read_only_fields = fields
 
-    def offer_data(self, base: OfferData) -> OfferData:
-        """The validated input laid over base: empty_offer_data() for a create or a PUT,
-        services.offer_data(offer) for a PATCH."""
-        data = OfferData(
-            fields=dict(base.fields), **{name: list(getattr(base, name)) for name in CHILDREN}
+    def get_url(self, proposal: Proposal) -> str:
+        path = reverse("api:proposal-detail", args=[proposal.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_proposed_by(self, proposal: Proposal) -> dict | None:
+        return _person(proposal.proposed_by)
+
+
+class ProposalDetailSerializer(ProposalListSerializer):
+    """The whole proposal: both offers, the match, the agreed terms, the offices' standing
+    decisions and the timeline. The view loads the relations (see proposal_api)."""
+
+    asian_offer = ProposalOfferSerializer(read_only=True)
+    european_offer = ProposalOfferSerializer(read_only=True)
+    explanation = serializers.SerializerMethodField(
+        help_text="Why the matcher paired these offers, reason by reason (may be empty)."
+    )
+    terms = serializers.SerializerMethodField(
+        help_text="Both offers' terms as frozen when both sides accepted; null before."
+    )
+    terms_hash = serializers.SerializerMethodField(
+        help_text="SHA-256 of the terms as canonical JSON; the offices approve exactly this."
+    )
+    decisions = serializers.SerializerMethodField(
+        help_text="Each institution's standing decision on the current terms."
+    )
+    events = ProposalEventSerializer(many=True, read_only=True)
+    agreement_url = serializers.SerializerMethodField(
+        help_text="Where to download the agreement once both offices approved; null before."
+    )
+    completion_report = serializers.SerializerMethodField(
+        help_text="What the exchange achieved, once a lecturer filed it; null before."
+    )
+    chat = serializers.SerializerMethodField(
+        help_text="The partners' conversation (docs/chat_protocol.md): its id and WebSocket "
+        "path, for its members only; null for everyone else."
+    )
+
+    class Meta(ProposalListSerializer.Meta):
+        fields = ProposalListSerializer.Meta.fields + [
+            "message",
+            "score",
+            "explanation",
+            "terms",
+            "terms_hash",
+            "decisions",
+            "events",
+            "agreement_url",
+            "completion_report",
+            "chat",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(
+        inline_serializer(
+            "ProposalChat",
+            {"conversation": serializers.IntegerField(), "websocket": serializers.CharField()},
+            allow_null=True,
         )
-        for name, value in self.validated_data.items():
-            if name == "languages":
-                data.languages = [(x["language"], x["cefr"]) for x in value]
-            elif name == "windows":
-                data.windows = [(w["weekday"], w["start"], w["end"]) for w in value]
-            elif name in CHILDREN:
-                setattr(data, name, value)
-            elif name in OFFER_FIELDS:
-                data.fields[name] = value
-        return data
+    )
+    def get_chat(self, proposal: Proposal) -> dict | None:
+        from messaging.chat import membership
+
+        request = self.context.get("request")
+        conversation = getattr(proposal, "conversation", None)
+        if request is None or conversation is None:
+            return None
+        if membership(request.user, conversation.pk) is None:
+            return None
+        return {
+            "conversation": conversation.pk,
+            "websocket": f"/ws/conversations/{conversation.pk}/",
+        }
+
+    @extend_schema_field(ReasonSerializer(many=True))
+    def get_explanation(self, proposal: Proposal) -> list:
+        return proposal.explanation or []
+
+    @extend_schema_field(serializers.JSONField(allow_null=True))
+    def get_terms(self, proposal: Proposal) -> dict | None:
+        return proposal.terms if proposal.terms_hash else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_terms_hash(self, proposal: Proposal) -> str | None:
+        return proposal.terms_hash or None
+
+    @extend_schema_field(OfficeDecisionSerializer(many=True))
+    def get_decisions(self, proposal: Proposal) -> list[dict]:
+        # The view prefetches them as standing_decisions; the voided ones no longer count.
+        standing = getattr(proposal, "standing_decisions", None)
+        if standing is None:
+            standing = proposal.decisions.filter(void=False).select_related(
+                "institution__country", "decided_by"
+            )
+        return OfficeDecisionSerializer(standing, many=True).data
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_agreement_url(self, proposal: Proposal) -> str | None:
+        if not agreement_available(proposal):
+            return None
+        path = reverse("api:proposal-agreement", args=[proposal.pk])
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
+
+    @extend_schema_field(CompletionReportSerializer(allow_null=True))
+    def get_completion_report(self, proposal: Proposal) -> dict | None:
+        try:
+            report = proposal.completion_report
+        except CompletionReport.DoesNotExist:
+            return None
+        return CompletionReportSerializer(report).data
 
 
-class OfferCreateSerializer(OfferInputSerializer):
-    institution = serializers.PrimaryKeyRelatedField(
-        queryset=Institution.objects.all(),
+# --- proposals in ----------------------------------------------------------------------------
+
+
+class ProposalFilterSerializer(serializers.Serializer):
+    state = ProposalStateField(required=False, help_text="Only proposals in this state.")
+    role = RoleField(
         required=False,
-        help_text="Where the course is taught. Leave it out if you are a verified lecturer "
-        "of one institution only.",
+        help_text="incoming: my side has not accepted yet · outgoing: made from my offers · "
+        "office: waiting for my institution's decision, oldest first.",
     )
 
-    class Meta(OfferInputSerializer.Meta):
-        fields = ["institution"] + OfferInputSerializer.Meta.fields
 
-
-# --- the list's filters -------------------------------------------------------------
-
-
-class OfferFilterSerializer(serializers.Serializer):
-    """The catalogue's filters (exchanges.forms.OfferFilterForm), as query parameters."""
-
-    q = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="Words to search for."
+class ProposalCreateSerializer(serializers.Serializer):
+    offer = serializers.IntegerField(min_value=1, help_text="The id of my offer.")
+    partner = serializers.IntegerField(
+        min_value=1, help_text="The id of the partner's offer, in the other region."
     )
-    region = serializers.ChoiceField(choices=Region.choices, required=False, allow_blank=True)
-    country = CountryCodeField(required=False, allow_blank=True, help_text="ISO code: MY, NL…")
-    institution = serializers.IntegerField(required=False, min_value=1)
-    isced = serializers.RegexField(
-        r"\A\d{2,4}\Z",
+    message = serializers.CharField(
         required=False,
         allow_blank=True,
-        error_messages={"invalid": ISCED_FORMAT},
-        help_text="A broad (05), narrow (052) or detailed (0521) ISCED-F field.",
+        default="",
+        max_length=2000,
+        help_text="A few words for the partner lecturer.",
     )
-    level = serializers.ChoiceField(choices=OfferLevel.choices, required=False, allow_blank=True)
-    language = serializers.ChoiceField(
-        choices=sorted(LANGUAGE_NAMES), required=False, allow_blank=True
+    origin = CreateOriginField(
+        required=False,
+        default=ProposalOrigin.BROWSE,
+        help_text="suggestion if the partner came from Tandem's suggestions; browse otherwise.",
     )
-    kind = serializers.ChoiceField(choices=OfferKind.choices, required=False, allow_blank=True)
-    term_from = serializers.DateField(
-        required=False, help_text="Offers whose term overlaps the period from this date…"
+
+
+class NoteSerializer(serializers.Serializer):
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="Why, if you wish."
     )
-    term_to = serializers.DateField(required=False, help_text="…to this date.")
-    sdg = serializers.IntegerField(required=False, min_value=1, max_value=17)
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_blank=True)
-    status = serializers.ChoiceField(choices=OfferStatus.choices, required=False, allow_blank=True)
-    sort = serializers.ChoiceField(
-        choices=["relevance", "newest"],
+
+
+class ApproveSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+
+
+class RejectSerializer(serializers.Serializer):
+    # Required by the service, which says why in its own words; here only its length.
+    reason = serializers.CharField(
         required=False,
         allow_blank=True,
-        help_text="With q, relevance first unless newest; without q, always newest.",
-    )
-    mine = serializers.BooleanField(
-        required=False, default=False, help_text="Only offers I own or co-own."
-    )
-
-    def validate(self, attrs: dict) -> dict:
-        if (
-            attrs.get("term_from")
-            and attrs.get("term_to")
-            and attrs["term_to"] < attrs["term_from"]
-        ):
-            raise serializers.ValidationError({"term_to": [str(TERM_TO_BEFORE_FROM)]})
-        return attrs
-
-    def filters(self) -> OfferFilters:
-        c = self.validated_data
-        return OfferFilters(
-            q=c.get("q") or "",
-            region=c.get("region") or "",
-            country=c.get("country") or "",
-            institution=c.get("institution"),
-            isced=c.get("isced") or "",
-            level=c.get("level") or "",
-            language=c.get("language") or "",
-            kind=c.get("kind") or "",
-            term_from=c.get("term_from"),
-            term_to=c.get("term_to"),
-            sdg=c.get("sdg"),
-            priority=c.get("priority") or "",
-            status=c.get("status") or "",
-            sort=c.get("sort") or "",
-            mine=bool(c.get("mine")),
-        )
-
-
-# --- tokens ----------------------------------------------------------------------------
-
-
-class TokenRequestSerializer(serializers.Serializer):
-    email = serializers.EmailField()
-    password = serializers.CharField(
-        trim_whitespace=False, max_length=4096, style={"input_type": "password"}
+        default="",
+        max_length=2000,
+        help_text="Required: what the lecturers should change.",
     )
 
 
-class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send it as the header “Authorization: Token <token>”.")
+class CompletionReportInputSerializer(serializers.Serializer):
+    """The completion report as a lecturer files it. Upper bounds and the rules between the
+    counts are the service's (and the model's) to say."""
+
+    participants_asia = serializers.IntegerField(
+        min_value=0, help_text="Participants from the Asian institution."
+    )
+    participants_europe = serializers.IntegerField(
+        min_value=0, help_text="Participants from the European institution."
+    )
+    sync_hours = serializers.DecimalField(
+        max_digits=6, decimal_places=1, min_value=0, help_text="Synchronous hours held."
+    )
+    fewer_opportunities = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Optional and anonymous: how many participants had fewer opportunities.",
+    )
+    first_international = serializers.IntegerField(
+        min_value=0,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Optional and anonymous: how many had a first international experience.",
+    )
+    outcomes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+# --- the agreement (exchanges.agreement builds it; these give its shape and schema) ---------
+
+
+class AgreementInstitutionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="As frozen in the approved terms.")
+    city = serializers.CharField()
+    country = serializers.CharField(help_text="ISO 3166 alpha-2 code.")
+    country_name = serializers.CharField()
+    region = serializers.CharField(help_text="asia or europe, from the ASEM partner list.")
+
+
+class AgreementIscedSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="ISCED-F 2013 detailed field.")
+    label = serializers.CharField()
+
+
+class AgreementLevelSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="4 to 8, or nonformal.")
+    eqf = serializers.IntegerField(allow_null=True, help_text="EQF level; null if non-formal.")
+    label = serializers.CharField()
+
+
+class AgreementLanguageSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="ISO 639-1.")
+    name = serializers.CharField()
+    cefr = serializers.CharField(help_text="CEFR level participants need.")
+
+
+class AgreementWindowSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(help_text="0 is Monday.")
+    start = serializers.CharField(help_text="HH:MM in the offer's time zone.")
+    end = serializers.CharField()
+
+
+class AgreementOfferSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    lecturer = serializers.CharField()
+    isced_f = AgreementIscedSerializer()
+    level = AgreementLevelSerializer()
+    languages = AgreementLanguageSerializer(many=True)
+    term_start = serializers.CharField(help_text="ISO date.")
+    term_end = serializers.CharField(help_text="ISO date.")
+    duration_weeks = serializers.IntegerField()
+    sync_sessions = serializers.IntegerField()
+    time_zone = serializers.CharField()
+    weekly_windows = AgreementWindowSerializer(many=True)
+    students = serializers.IntegerField()
+    students_are = serializers.ChoiceField(
+        choices=["class", "seats"],
+        help_text="class: the course's own students; seats: places for partner students.",
+    )
+
+
+class AgreementInstitutionsSerializer(serializers.Serializer):
+    asia = AgreementInstitutionSerializer()
+    europe = AgreementInstitutionSerializer()
+
+
+class AgreementOffersSerializer(serializers.Serializer):
+    asia = AgreementOfferSerializer()
+    europe = AgreementOfferSerializer()
+
+
+class AgreementDirectionsSerializer(serializers.Serializer):
+    asia_to_europe = serializers.IntegerField()
+    europe_to_asia = serializers.IntegerField()
+
+
+class AgreementApprovalSerializer(serializers.Serializer):
+    institution_id = serializers.IntegerField()
+    institution = serializers.CharField()
+    approved_by = serializers.CharField()
+    approved_at = serializers.CharField(help_text="ISO 8601, UTC.")
+    comment = serializers.CharField(allow_blank=True)
+
+
+class AgreementSerializer(serializers.Serializer):
+    format = serializers.CharField()
+    format_version = serializers.IntegerField()
+    proposal_id = serializers.IntegerField()
+    institutions = AgreementInstitutionsSerializer()
+    offers = AgreementOffersSerializer()
+    students_per_direction = AgreementDirectionsSerializer()
+    approvals = AgreementApprovalSerializer(many=True)
+    approved_at = serializers.CharField(help_text="ISO 8601, UTC.")
+    approved_on = serializers.CharField(help_text="ISO date (UTC) of the approval.")
+    terms_sha256 = serializers.CharField(help_text="proposal.terms_hash: SHA-256 of `terms`.")
+    terms = serializers.JSONField(
+        help_text="The approved terms verbatim; their canonical JSON (sorted keys, no "
+        "spaces, UTF-8) hashes to terms_sha256."
+    )

@@ -1,303 +1,294 @@
+"""Pages of the pairing workflow: propose, the proposal page with its actions and timeline,
+the lecturer's proposals and the international office's approval queue."""
+
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import AffiliationRole, AffiliationStatus, Institution
-from exchanges import exporting, selectors, services, validation
-from exchanges.forms import (
-    CoOwnersForm,
-    InstitutionChoiceForm,
-    LanguageFormSet,
-    OfferFilterForm,
-    OfferForm,
-    WindowFormSet,
-    offer_data_from_forms,
-)
-from exchanges.models import Offer
-from exchanges.pagination import SearchPaginator
-from exchanges.timewindows import window_table
-
-PAGE_SIZE = 20
+from accounts.decorators import office_required
+from exchanges import selectors, services
+from exchanges import services as wf
+from exchanges.agreement import agreement_available
+from exchanges.models import CompletionReport, ProposalOrigin, ProposalState
+from offers import selectors as offer_selectors
+from offers.models import Offer, OfferStatus
 
 
-def _lecturer_institutions(user):
-    return Institution.objects.filter(
-        affiliations__user=user,
-        affiliations__role=AffiliationRole.LECTURER,
-        affiliations__status=AffiliationStatus.VERIFIED,
-    ).select_related("country")
+class ProposeForm(forms.Form):
+    message = forms.CharField(
+        label=gettext_lazy("Message to the partner lecturer"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("Say why the courses fit and what you have in mind."),
+    )
 
 
-def _attach_errors(exc: ValidationError, form, languages, windows) -> None:
-    """Put a service's ValidationError on the form fields it names."""
-    for field, problems in exc.message_dict.items():
-        for problem in problems:
-            if field == "languages":
-                languages._non_form_errors.append(problem)
-            elif field == "windows":
-                windows._non_form_errors.append(problem)
-            elif field in form.fields:
-                form.add_error(field, problem)
-            else:
-                form.add_error(None, problem)
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Comment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
-def _check_children(form, languages, windows) -> None:
-    chosen = [
-        (f.cleaned_data["language"], f.cleaned_data["cefr"])
-        for f in languages
-        if f.cleaned_data.get("language")
-    ]
-    slots = [
-        (f.cleaned_data["weekday"], f.cleaned_data["start"], f.cleaned_data["end"])
-        for f in windows
-        if f.cleaned_data.get("weekday") is not None
-    ]
-    sync = form.cleaned_data.get("sync_sessions") or 0
-    languages._non_form_errors.extend(str(e) for e in validation.language_errors(chosen))
-    windows._non_form_errors.extend(str(e) for e in validation.window_errors(slots, sync))
+class CompletionForm(forms.ModelForm):
+    class Meta:
+        model = CompletionReport
+        fields = [
+            "participants_asia",
+            "participants_europe",
+            "sync_hours",
+            "fewer_opportunities",
+            "first_international",
+            "outcomes",
+        ]
+        widgets = {"outcomes": forms.Textarea(attrs={"rows": 4})}
 
 
-def _formsets(request, offer: Offer | None):
-    if request.method == "POST":
-        return (
-            LanguageFormSet(request.POST, prefix="languages"),
-            WindowFormSet(request.POST, prefix="windows"),
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": wf.REASON_NEEDED},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
+    offer = offer_selectors.get_offer_for_user(request.user, pk, write=True)
+    try:
+        partner_id = int(request.POST.get("partner") or request.GET.get("partner") or 0)
+    except ValueError:
+        raise Http404 from None
+    partner = (
+        offer_selectors.offers_visible_to(request.user)
+        .filter(pk=partner_id, status=OfferStatus.OPEN)
+        .select_related("institution__country")
+        .first()
+    )
+    if partner is None:
+        raise Http404
+    from matching import engine
+
+    match = engine.explain_pair(offer, partner)
+    form = ProposeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        origin = (
+            ProposalOrigin.SUGGESTION
+            if request.POST.get("origin") == "suggestion"
+            else ProposalOrigin.BROWSE
         )
-    languages = (
-        [{"language": x.language, "cefr": x.cefr} for x in offer.languages.all()] if offer else []
-    )
-    windows = (
-        [{"weekday": w.weekday, "start": w.start, "end": w.end} for w in offer.windows.all()]
-        if offer
-        else []
-    )
-    return (
-        LanguageFormSet(initial=languages, prefix="languages"),
-        WindowFormSet(initial=windows, prefix="windows"),
-    )
-
-
-def _offer_form_page(request, *, offer: Offer | None, institution_form=None):
-    form = OfferForm(request.POST or None, instance=offer)
-    if offer is None and request.method == "GET":
-        form.initial.setdefault("time_zone", request.user.time_zone)
-        form.initial.setdefault("kind", "coil")
-    languages, windows = _formsets(request, offer)
-    if request.method == "POST":
-        valid = all(
-            [form.is_valid(), languages.is_valid(), windows.is_valid()]
-            + ([institution_form.is_valid()] if institution_form else [])
-        )
-        if not valid and languages.is_valid() and windows.is_valid():
-            # Say everything at once: the child rows' problems too, not only the fields'.
-            _check_children(form, languages, windows)
-        if valid:
-            data = offer_data_from_forms(form, languages, windows)
-            try:
-                if offer is None:
-                    offer = services.offer_create(
-                        owner=request.user,
-                        institution=institution_form.cleaned_data["institution"],
-                        data=data,
-                    )
-                    messages.success(
-                        request, _("Your draft is saved. Check it below, then publish it.")
-                    )
-                else:
-                    offer = services.offer_update(offer=offer, data=data)
-                    messages.success(request, _("Your changes are saved."))
-            except ValidationError as exc:
-                _attach_errors(exc, form, languages, windows)
-            else:
-                return redirect(offer.get_absolute_url())
+        try:
+            proposal = services.proposal_create(
+                actor=request.user,
+                offer=offer,
+                partner=partner,
+                origin=origin,
+                message=form.cleaned_data["message"],
+                score=match.score if match else None,
+                explanation=[r.as_dict() for r in match.reasons] if match else [],
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your proposal is sent. Next, %(name)s accepts it; then the international "
+                    "offices of both institutions approve it."
+                )
+                % {"name": partner.owner.full_name},
+            )
+            return redirect("exchanges:proposal-detail", pk=proposal.pk)
     return render(
         request,
-        "exchanges/offer_form.html",
+        "exchanges/proposal_new.html",
         {
-            "form": form,
-            "languages": languages,
-            "windows": windows,
             "offer": offer,
-            "institution_form": institution_form,
+            "partner": partner,
+            "form": form,
+            "match": match,
+            "origin": request.GET.get("origin", ""),
         },
     )
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def offer_create(request: HttpRequest) -> HttpResponse:
-    institutions = _lecturer_institutions(request.user)
-    if not institutions:
-        raise PermissionDenied(_("Only verified lecturers register offers."))
-    institution_form = InstitutionChoiceForm(request.POST or None, prefix="offer")
-    institution_form.fields["institution"].queryset = institutions
-    return _offer_form_page(request, offer=None, institution_form=institution_form)
+def _reasons(proposal):
+    return [
+        r
+        for r in proposal.explanation
+        if r.get("weight", 0) > 0 or r.get("code") in ("language", "term")
+    ]
 
 
 @login_required
-@require_http_methods(["GET", "POST"])
-def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = selectors.get_offer_for_user(request.user, pk, write=True)
-    if not offer.is_editable():
-        messages.error(request, _("A closed or paired offer can no longer be edited."))
-        return redirect(offer.get_absolute_url())
-    return _offer_form_page(request, offer=offer)
-
-
 @require_GET
-def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = selectors.get_offer_for_user(request.user, pk)
-    can_edit = selectors.can_edit(request.user, offer)
-    windows = [(w.weekday, w.start, w.end) for w in offer.windows.all()]
-    context = {
-        "offer": offer,
-        "languages": offer.languages.all(),
-        "sdgs": offer.sdgs.all(),
-        "can_edit": can_edit,
-        "can_manage": selectors.can_manage(request.user, offer),
-        "co_owners": offer.co_owners.all(),
-        "preferred": offer.preferred_countries.all(),
-        "excluded": offer.excluded_countries.all(),
-        "show_contact": request.user.is_authenticated,
-        "times": window_table(
-            windows,
-            offer.time_zone,
-            offer.institution.country.region,
-            offer.term_start,
-            offer.term_end,
-            viewer_zone=getattr(request.user, "time_zone", None),
-        )
-        if windows
-        else None,
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.get_proposal_for_user(request.user, pk)
+    sides = wf.sides_of(request.user, proposal)
+    offices = wf.offices_of(request.user, proposal)
+    decided = set(proposal.decisions.filter(void=False).values_list("institution_id", flat=True))
+    accepted_sides = {side for side, field in wf.ACCEPTED_AT.items() if getattr(proposal, field)}
+    can = {
+        "accept": proposal.state == ProposalState.PROPOSED and bool(sides - accepted_sides),
+        "decline": proposal.state == ProposalState.PROPOSED and bool(sides - accepted_sides),
+        "withdraw": proposal.state in (ProposalState.PROPOSED, ProposalState.ACCEPTED)
+        and bool(sides),
+        "decide": proposal.state == ProposalState.ACCEPTED and bool(offices - decided),
+        "start": proposal.state == ProposalState.APPROVED and bool(sides),
+        "complete": proposal.state == ProposalState.ACTIVE and bool(sides),
     }
-    if request.user.is_authenticated and offer.is_open() and not can_edit:
-        # The viewer's own open offers of the other region, to propose a pairing from.
-        context["propose_from"] = list(
-            Offer.objects.filter(selectors.owned_q(request.user), status="open")
-            .exclude(region=offer.region)
-            .only("pk", "title")
-        )
-    if context["can_edit"] or context["can_manage"]:
-        from matching.views import suggestions_context
+    return render(
+        request,
+        "exchanges/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "offers": [proposal.asian_offer, proposal.european_offer],
+            "reasons": _reasons(proposal),
+            "events": proposal.events.select_related("actor"),
+            "decisions": proposal.decisions.select_related("institution", "decided_by"),
+            "can": can,
+            "agreement_available": agreement_available(proposal),
+            "accepted_sides": accepted_sides,
+            "note_form": NoteForm(),
+            "reject_form": RejectForm(),
+            **_chat(request, proposal),
+        },
+    )
 
-        context.update(suggestions_context(request, offer))
-    return render(request, "exchanges/offer_detail.html", context)
+
+def _chat(request: HttpRequest, proposal) -> dict:
+    """The chat panel, for the conversation's members (and the editors who may join)."""
+    from messaging.chat_views import chat_context
+
+    conversation = getattr(proposal, "conversation", None)
+    if conversation is None:
+        return {}
+    return chat_context(request.user, conversation)
 
 
-def _transition(request, pk: int, action, done: str, *, manage_ok: bool = False):
-    offer = selectors.get_offer_for_user(request.user, pk)
-    if not (
-        selectors.can_edit(request.user, offer)
-        or (manage_ok and selectors.can_manage(request.user, offer))
-    ):
-        raise PermissionDenied
+ACTIONS = {
+    "accept": (
+        lambda p, u, d: services.proposal_accept(proposal=p, actor=u),
+        gettext_lazy("You accepted the proposal."),
+    ),
+    "decline": (
+        lambda p, u, d: services.proposal_decline(proposal=p, actor=u, note=d),
+        gettext_lazy("You declined the proposal."),
+    ),
+    "withdraw": (
+        lambda p, u, d: services.proposal_withdraw(proposal=p, actor=u, note=d),
+        gettext_lazy("You withdrew the proposal."),
+    ),
+    "approve": (
+        lambda p, u, d: services.proposal_approve(proposal=p, actor=u, comment=d),
+        gettext_lazy("You approved the agreed terms for your institution."),
+    ),
+    "reject": (
+        lambda p, u, d: services.proposal_reject(proposal=p, actor=u, reason=d),
+        gettext_lazy("You rejected the proposal; the lecturers see your reason."),
+    ),
+    "start": (
+        lambda p, u, d: services.proposal_start(proposal=p, actor=u),
+        gettext_lazy("The exchange is active."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def proposal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404
+    proposal = selectors.get_proposal_for_user(request.user, pk)
+    run, done = ACTIONS[action]
+    text = request.POST.get("reason" if action == "reject" else "note", "")
     try:
-        action(offer=offer, actor=request.user)
+        run(proposal, request.user, text)
+    except PermissionDenied:
+        raise
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(request, done)
-    return redirect(offer.get_absolute_url())
+        messages.success(request, str(done))
+    return redirect("exchanges:proposal-detail", pk=proposal.pk)
 
 
 @login_required
-@require_POST
-def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(
-        request, pk, services.offer_publish, _("Your offer is open: partners can find it now.")
+@require_GET
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.lecturer_proposals(request.user)
+    state = request.GET.get("state", "")
+    if state in ProposalState.values:
+        qs = qs.filter(state=state)
+    page = Paginator(qs, 25).get_page(request.GET.get("page"))
+    mine = set(
+        Offer.objects.filter(offer_selectors.owned_q(request.user)).values_list("pk", flat=True)
+    )
+    return render(
+        request,
+        "exchanges/proposal_list.html",
+        {"page": page, "state": state, "states": ProposalState.choices, "mine": mine},
     )
 
 
-@login_required
-@require_POST
-def offer_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, services.offer_close, _("The offer is closed."), manage_ok=True)
-
-
-@login_required
-@require_POST
-def offer_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = selectors.get_offer_for_user(request.user, pk, write=True)
-    copy = services.offer_duplicate(offer=offer, actor=request.user)
-    messages.success(request, _("A copy for the next term is saved as a draft; adjust its dates."))
-    return redirect("exchanges:offer-edit", pk=copy.pk)
+@office_required
+@require_GET
+def approval_queue(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.approval_queue(request.user), 25).get_page(request.GET.get("page"))
+    return render(request, "exchanges/approval_queue.html", {"page": page})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def offer_co_owners(request: HttpRequest, pk: int) -> HttpResponse:
-    offer = selectors.get_offer_for_user(request.user, pk, write=True)
-    if offer.owner_id != request.user.pk:
+def proposal_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    proposal = selectors.get_proposal_for_user(request.user, pk)
+    if not wf.sides_of(request.user, proposal):
         raise PermissionDenied
-    initial = "\n".join(offer.co_owners.values_list("email", flat=True))
-    form = CoOwnersForm(request.POST or None, initial={"emails": initial})
+    if proposal.state != ProposalState.ACTIVE:
+        messages.error(request, _("Only an active exchange can be completed."))
+        return redirect("exchanges:proposal-detail", pk=proposal.pk)
+    form = CompletionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        report = {name: form.cleaned_data[name] for name in CompletionForm.Meta.fields}
         try:
-            services.offer_set_co_owners(
-                offer=offer, emails=form.cleaned_data["emails"].splitlines()
-            )
+            services.proposal_complete(proposal=proposal, actor=request.user, report=report)
         except ValidationError as exc:
-            for problem in exc.message_dict.get("co_owners", exc.messages):
-                form.add_error("emails", problem)
+            if hasattr(exc, "error_dict"):
+                for field, problems in exc.message_dict.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem)
+            else:
+                form.add_error(None, " ".join(exc.messages))
         else:
-            messages.success(request, _("Co-owners saved."))
-            return redirect(offer.get_absolute_url())
-    return render(request, "exchanges/offer_co_owners.html", {"offer": offer, "form": form})
-
-
-def _list_page(request, *, public: bool) -> HttpResponse:
-    form = OfferFilterForm(request.GET or None)
-    user = request.user if not public else _Anonymous()
-    filters = form.to_filters() if form.is_valid() else selectors.OfferFilters()
-    qs = selectors.with_list_relations(selectors.offer_search(user, filters))
-    page = SearchPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        "exchanges/offer_list.html",
-        {"form": form, "page": page, "public": public, "query": query.urlencode()},
-    )
-
-
-class _Anonymous:
-    is_authenticated = False
-    pk = None
+            messages.success(request, _("Thank you: the exchange is completed and reported."))
+            return redirect("exchanges:proposal-detail", pk=proposal.pk)
+    return render(request, "exchanges/proposal_complete.html", {"proposal": proposal, "form": form})
 
 
 @login_required
 @require_GET
-def offer_list(request: HttpRequest) -> HttpResponse:
-    return _list_page(request, public=False)
-
-
-@require_GET
-def catalogue(request: HttpRequest) -> HttpResponse:
-    return _list_page(request, public=True)
-
-
-@login_required
-@require_GET
-def offer_export(request: HttpRequest) -> HttpResponse:
-    """The offers of the current search as CSV, in the import format. Owners' e-mails
-    only for offers the user owns or whose institution's office they are."""
-    form = OfferFilterForm(request.GET or None)
-    filters = form.to_filters() if form.is_valid() else selectors.OfferFilters()
-    offers = exporting.export_queryset(selectors.offer_search(request.user, filters))
-
-    def owner_visible(offer: Offer) -> bool:
-        return selectors.can_edit(request.user, offer) or selectors.can_manage(request.user, offer)
-
-    response = StreamingHttpResponse(
-        exporting.csv_lines(offers, owner_visible=owner_visible),
-        content_type="text/csv; charset=utf-8",
-    )
-    response["Content-Disposition"] = 'attachment; filename="tandem-offers.csv"'
-    return response
+def proposal_choose(request: HttpRequest) -> HttpResponse:
+    """From a partner's offer page: the lecturer picked which of their offers to pair."""
+    try:
+        offer_id = int(request.GET.get("offer", ""))
+        partner_id = int(request.GET.get("partner", ""))
+    except ValueError:
+        raise Http404 from None
+    offer = offer_selectors.get_offer_for_user(request.user, offer_id, write=True)
+    url = reverse("exchanges:proposal-new", args=[offer.pk])
+    return redirect(f"{url}?partner={partner_id}")

@@ -10,10 +10,10 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from exchanges.models import Offer
-from exchanges.selectors import can_edit, can_manage, get_offer_for_user
 from matching import engine
 from matching.forms import SuggestionFilterForm
+from offers.models import Offer
+from offers.selectors import can_edit, can_manage, get_offer_for_user
 
 MAX_K = 50
 

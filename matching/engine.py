@@ -21,10 +21,10 @@ from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db.models import Count, Max
 
-from exchanges.models import Offer, OfferStatus
 from matching import scoring
 from matching.features import OfferFeatures, Weights
 from matching.models import HiddenSuggestion, TextModelVersion
+from offers.models import Offer, OfferStatus
 
 logger = logging.getLogger(__name__)
 

@@ -2,9 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country
-from exchanges.languages import language_choices
-from exchanges.models import OfferKind, OfferLevel
 from matching.engine import SuggestionFilters
+from offers.languages import language_choices
+from offers.models import OfferKind, OfferLevel
 
 
 class SuggestionFilterForm(forms.Form):

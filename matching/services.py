@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from exchanges.models import Offer
 from matching.models import HiddenSuggestion
+from offers.models import Offer
 
 NOT_A_PARTNER = _("That offer cannot be a partner of this one.")
 

@@ -8,11 +8,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from exchanges.models import Offer, OfferStatus
-from exchanges.selectors import get_offer_for_user
 from matching import engine, services
 from matching.forms import HideForm, SuggestionFilterForm
 from matching.models import HiddenSuggestion
+from offers.models import Offer, OfferStatus
+from offers.selectors import get_offer_for_user
 
 SUGGESTIONS_SHOWN = 10
 

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from messaging.models import Conversation, ConversationMember, Notification
+from messaging.models import Conversation, ConversationMember
+from notifications.models import Notification
 
 
 @admin.register(Notification)

@@ -7,4 +7,4 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self) -> None:
-        from messaging import signals  # noqa: F401  (connects the receivers)
+        from messaging import receivers  # noqa: F401  (connects the receivers)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from messaging import events
 from messaging.models import (
     ChatConnection,
     ChatMessage,
@@ -84,9 +85,7 @@ def open_conversation(proposal) -> Conversation:
                 for user_id in users
             ]
         )
-        from messaging import realtime
-
-        realtime.on_commit_joined(users, conversation.pk)
+        events.on_commit_joined(users, conversation.pk)
     return conversation
 
 
@@ -152,9 +151,7 @@ def invite(*, conversation: Conversation, by: User, email: str) -> ConversationM
         member.invited_by = by
         member.joined_at = timezone.now()
         member.save(update_fields=["left_at", "invited_by", "joined_at"])
-    from messaging import realtime
-
-    realtime.on_commit_joined([user.pk], conversation.pk)
+    events.on_commit_joined([user.pk], conversation.pk)
     return member
 
 
@@ -169,9 +166,7 @@ def leave(*, conversation: Conversation, user: User, by: User | None = None) -> 
             raise ChatError("forbidden", CANNOT_REMOVE)
     member.left_at = timezone.now()
     member.save(update_fields=["left_at"])
-    from messaging import realtime
-
-    realtime.on_commit_close(user.pk, conversation.pk)
+    events.on_commit_close(user.pk, conversation.pk)
 
 
 def active_members(conversation_id: int) -> list[ConversationMember]:
@@ -220,6 +215,19 @@ def post_message(*, user, conversation_id: int, client_id, text) -> tuple[ChatMe
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         return _post_in_one_statement(user, conversation_id, client_id, text)
     return _post(user, conversation_id, client_id, text)
+
+
+def send_message(*, user, conversation_id: int, client_id, text) -> ChatMessage:
+    """post_message for callers outside a socket (the no-JavaScript form): a new message
+    is also broadcast to the conversation once committed."""
+    message, created = post_message(
+        user=user, conversation_id=conversation_id, client_id=client_id, text=text
+    )
+    if created:
+        event = events.message_event(conversation_id, message_payload(message))
+        group = events.conversation_group(conversation_id)
+        transaction.on_commit(lambda: events.push(group, event))
+    return message
 
 
 @transaction.atomic

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from messaging import chat, realtime
+from core.http import redirect_back as _back
+from exchanges import selectors as proposal_selectors
+from messaging import chat
 from messaging.chat import ChatError
 from messaging.models import Conversation, MemberRole
-from messaging.views import _back
 
 
 class MessageForm(forms.Form):
@@ -116,10 +117,10 @@ def _member_or_404(
 @require_GET
 def conversation_page(request: HttpRequest, pk: int) -> HttpResponse:
     conversation, _member = _member_or_404(request, pk, may_join=True)
-    from exchanges import selectors
-
     proposal_visible = (
-        selectors.proposals_visible_to(request.user).filter(pk=conversation.proposal_id).exists()
+        proposal_selectors.proposals_visible_to(request.user)
+        .filter(pk=conversation.proposal_id)
+        .exists()
     )
     return render(
         request,
@@ -143,7 +144,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
     conversation, member = _member_or_404(request, pk)
     # The chat's own checks (empty, too long, NUL, client id) give the messages.
     try:
-        message, created = chat.post_message(
+        chat.send_message(
             user=request.user,
             conversation_id=conversation.pk,
             client_id=request.POST.get("client_id"),
@@ -151,14 +152,6 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ChatError as exc:
         messages.error(request, exc.message)
-        return _back(request, _chat_url(conversation))
-    if created:
-        from messaging.consumers import message_event
-
-        realtime.push(
-            realtime.conversation_group(conversation.pk),
-            message_event(conversation.pk, chat.message_payload(message)),
-        )
     return _back(request, _chat_url(conversation))
 
 
@@ -198,7 +191,7 @@ def leave(request: HttpRequest, pk: int) -> HttpResponse:
     conversation, member = _member_or_404(request, pk)
     chat.leave(conversation=conversation, user=request.user)
     messages.success(request, _("You left the conversation."))
-    return redirect("accounts:dashboard")
+    return redirect("dashboard:dashboard")
 
 
 @login_required

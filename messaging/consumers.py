@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from messaging import chat
 from messaging.chat import ChatError
-from messaging.realtime import conversation_group, user_group
+from messaging.events import conversation_group, message_event, user_group
 
 log = logging.getLogger(__name__)
 
@@ -139,17 +139,6 @@ def _heartbeat(user, conversation_id: int, channel_name: str, session) -> int | 
         return None
     chat.touch(channel_name)
     return member.conversation.last_seq
-
-
-def message_event(conversation_id: int, payload: dict) -> dict:
-    """The group event of a new or changed message, with its frame already encoded."""
-    frame = json.dumps({"type": "message", **payload}, ensure_ascii=False)
-    return {
-        "type": "chat.message",
-        "conversation": conversation_id,
-        "message": payload,
-        "frame": frame,
-    }
 
 
 def hot_path(func):

@@ -1,13 +1,10 @@
 from django.urls import path
 
-from messaging import chat_views, views
+from messaging import chat_views
 
 app_name = "messaging"
 
 urlpatterns = [
-    path("notifications/", views.notification_list, name="notifications"),
-    path("notifications/read-all/", views.notification_read_all, name="notifications-read-all"),
-    path("notifications/<int:pk>/read/", views.notification_read, name="notification-read"),
     path("conversations/<int:pk>/", chat_views.conversation_page, name="conversation"),
     path("conversations/<int:pk>/messages/", chat_views.send, name="conversation-send"),
     path("conversations/<int:pk>/join/", chat_views.join, name="conversation-join"),

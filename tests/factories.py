@@ -107,7 +107,7 @@ _SDGS: dict[int, dict] | None = None
 
 def isced(code: str):
     """The real ISCED-F field (and its parents), created from data/ on first use."""
-    from exchanges.models import IscedField
+    from offers.models import IscedField
 
     global _ISCED
     if _ISCED is None:
@@ -132,7 +132,7 @@ def isced(code: str):
 
 
 def sdg(number: int):
-    from exchanges.models import Sdg
+    from offers.models import Sdg
 
     global _SDGS
     if _SDGS is None:
@@ -158,7 +158,7 @@ def offer_data(**overrides):
     children; anything else is an offer field."""
     import datetime as dt
 
-    from exchanges.services import OfferData
+    from offers.services import OfferData
 
     children = {
         "languages": [("en", "B2")],
@@ -203,7 +203,7 @@ def make_offer(
     owner: User, *, institution: Institution | None = None, publish: bool = True, **overrides
 ):
     """An offer of owner's institution (their first verified lecturer one), open by default."""
-    from exchanges import services
+    from offers import services
 
     if institution is None:
         institution = Affiliation.objects.get(

@@ -7,8 +7,8 @@ names translated too."""
 from django import template
 from django.utils.translation import gettext
 
-from exchanges.languages import LANGUAGE_NAMES
-from exchanges.models import Priority
+from offers.languages import LANGUAGE_NAMES
+from offers.models import Priority
 
 register = template.Library()
 

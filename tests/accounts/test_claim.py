@@ -15,7 +15,7 @@ from tests.accounts.helpers import shows
 pytestmark = pytest.mark.django_db
 
 CLAIM = reverse("accounts:institution-claim")
-DASHBOARD = reverse("accounts:dashboard")
+DASHBOARD = reverse("dashboard:dashboard")
 LECTURER = AffiliationRole.LECTURER
 OFFICE = AffiliationRole.OFFICE
 

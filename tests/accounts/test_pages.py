@@ -20,7 +20,7 @@ from tests.accounts.helpers import messages_of, pending_claim, shows
 
 pytestmark = pytest.mark.django_db
 
-DASHBOARD = reverse("accounts:dashboard")
+DASHBOARD = reverse("dashboard:dashboard")
 PREFERENCES = reverse("accounts:preferences")
 ME = reverse("api:me")
 

@@ -28,7 +28,7 @@ from accounts.models import (
     Region,
     User,
 )
-from exchanges.models import IscedField, Sdg
+from offers.models import IscedField, Sdg
 
 pytestmark = [pytest.mark.both_backends, pytest.mark.django_db]
 
@@ -279,5 +279,5 @@ def test_demo_user_can_sign_in_with_the_demo_password(client, loaded):
         {"login": "siti@um.edu.my", "password": settings.TANDEM_DEMO_PASSWORD},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("accounts:dashboard")
+    assert response["Location"] == reverse("dashboard:dashboard")
     assert "Welcome, Dr. Siti Rahman" in client.get(response["Location"]).content.decode()

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "tides-and-mangroves-2026"
 TOO_MANY_ATTEMPTS = DefaultAccountAdapter.error_messages["too_many_login_attempts"]
-DASHBOARD = reverse("accounts:dashboard")
+DASHBOARD = reverse("dashboard:dashboard")
 
 
 def sign_up(client, email: str = "siti@um.edu.my", **fields):

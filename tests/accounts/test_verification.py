@@ -20,7 +20,7 @@ from tests.accounts.helpers import messages_of, pending_claim, shows
 pytestmark = pytest.mark.django_db
 
 QUEUE = reverse("accounts:verification-queue")
-DASHBOARD = reverse("accounts:dashboard")
+DASHBOARD = reverse("dashboard:dashboard")
 
 
 def verify_url(affiliation) -> str:

@@ -3,7 +3,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from exchanges.models import Offer, OfferStatus
+from offers.models import Offer, OfferStatus
 from tests import factories
 
 pytestmark = pytest.mark.browser

@@ -5,9 +5,9 @@ from playwright.sync_api import expect
 
 from exchanges.models import Proposal, ProposalOrigin
 from matching import engine
-from matching.models import PairingRound, RoundStatus
+from rounds.models import PairingRound, RoundStatus
 from tests import factories
-from tests.matching.test_rounds import build_world
+from tests.rounds.test_rounds import build_world
 
 pytestmark = pytest.mark.browser
 

@@ -19,9 +19,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from exchanges import agreement, services
-from exchanges.models import Offer, OfferStatus, Proposal, ProposalState
-from exchanges.proposal_api import OFFER_NOT_FOUND, PARTNER_NOT_FOUND
-from exchanges.services import proposals as wf
+from exchanges import services as wf
+from exchanges.api import OFFER_NOT_FOUND, PARTNER_NOT_FOUND
+from exchanges.models import Proposal, ProposalState
+from offers import services as offer_services
+from offers.models import Offer, OfferStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -572,9 +574,9 @@ def test_incoming_is_what_my_side_has_not_accepted_and_outgoing_what_we_proposed
 def test_a_rounds_proposal_is_incoming_for_both_lecturers(
     api, alice, jan, secretariat, siti_offer, jan_offer
 ):
-    proposal = services.proposal_create(
-        actor=secretariat, offer=siti_offer, partner=jan_offer, origin="round"
-    )
+    (proposal,) = services.proposals_create_bulk(
+        actor=secretariat, pairs=[(siti_offer.pk, jan_offer.pk, 0.5, [])], note="round"
+    ).created
     for lecturer in (alice, jan):
         api.force_login(lecturer)
         assert ids(api.get(LIST, {"role": "incoming"})) == [proposal.pk]
@@ -713,9 +715,9 @@ def test_changed_terms_void_the_decisions_shown(api, make_proposal, charlie, ali
     proposal = make_proposal("accepted")
     services.proposal_approve(proposal=proposal, actor=charlie)
     old = proposal.terms_hash
-    data = services.offer_data(siti_offer)
+    data = offer_services.offer_data(siti_offer)
     data.fields["term_end"] = dt.date(2027, 6, 20)
-    services.offer_update(offer=siti_offer, data=data)
+    offer_services.offer_update(offer=siti_offer, data=data)
     api.force_login(alice)
     body = api.get(detail(proposal)).json()
     assert body["decisions"] == []
@@ -778,7 +780,7 @@ def test_two_offers_of_one_region_are_refused(api, alice, siti_offer):
 
 
 def test_a_partner_offer_that_is_not_open_is_refused(api, alice, jan, siti_offer, jan_offer):
-    services.offer_close(offer=jan_offer, actor=jan)
+    offer_services.offer_close(offer=jan_offer, actor=jan)
     api.force_login(alice)
     response = api.post(LIST, {"offer": siti_offer.pk, "partner": jan_offer.pk})
     assert response.status_code == 400

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 
 from exchanges import services
+from exchanges import services as wf
 from exchanges.models import Proposal, ProposalState
-from exchanges.services import proposals as wf
 from tests import factories
 
 pytestmark = pytest.mark.django_db

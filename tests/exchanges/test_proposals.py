@@ -6,8 +6,10 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from exchanges import services
-from exchanges.models import Offer, OfferStatus, Proposal, ProposalState
-from exchanges.services import proposals as wf
+from exchanges import services as wf
+from exchanges.models import Proposal, ProposalState
+from offers import services as offer_services
+from offers.models import Offer, OfferStatus
 from tests import factories
 from tests.concurrency import race
 
@@ -111,9 +113,9 @@ def test_rejection_needs_a_reason_and_ends_the_proposal(accepted, bob):
 def test_changed_terms_void_earlier_approvals(accepted, anna, bob, alice, siti_offer):
     services.proposal_approve(proposal=accepted, actor=anna)
     old_hash = accepted.terms_hash
-    data = services.offer_data(siti_offer)
+    data = offer_services.offer_data(siti_offer)
     data.fields["term_end"] = dt.date(2027, 6, 20)
-    services.offer_update(offer=siti_offer, data=data)
+    offer_services.offer_update(offer=siti_offer, data=data)
     accepted.refresh_from_db()
     assert accepted.terms_hash != old_hash
     assert not accepted.decisions.filter(void=False).exists()
@@ -237,9 +239,9 @@ def test_a_rejection_over_dates_goes_back_to_the_offices_when_the_dates_change(
     are asked again and approve."""
     services.proposal_approve(proposal=accepted, actor=anna)
     services.proposal_reject(proposal=accepted, actor=bob, reason="Dates clash with exams")
-    data = services.offer_data(siti_offer)
+    data = offer_services.offer_data(siti_offer)
     data.fields["term_start"] = dt.date(2027, 2, 22)
-    services.offer_update(offer=siti_offer, data=data)
+    offer_services.offer_update(offer=siti_offer, data=data)
     accepted.refresh_from_db()
     assert accepted.state == ProposalState.ACCEPTED
     assert accepted.events.last().kind == "terms_changed"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core import mail
 
-from messaging.models import Notification
+from notifications.models import Notification
 
 
 def heard(user, kind: str | None = None) -> list[Notification]:

@@ -164,7 +164,7 @@ def test_the_dashboard_lists_conversations_with_unread_counts(client, conversati
     for n in range(2):
         chat.post_message(user=alice, conversation_id=conversation.pk, client_id=str(n), text="hi")
     client.force_login(jan)
-    dashboard = reverse("accounts:dashboard")
+    dashboard = reverse("dashboard:dashboard")
     body = client.get(dashboard).content.decode()
     assert f'data-unread-for="{conversation.pk}"' in body
     assert "<span data-unread-number>2</span>" in body

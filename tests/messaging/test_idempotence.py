@@ -8,9 +8,11 @@ import pytest
 from django.core import mail
 
 from accounts.emails import send_templated
-from exchanges import notifications, services, tasks
+from exchanges import services
 from exchanges.models import ProposalEvent, ProposalState
-from messaging.models import EmailState, Notification
+from notifications import planning as notifications
+from notifications import tasks
+from notifications.models import EmailState, Notification
 from tests import factories
 from tests.concurrency import race
 from tests.messaging.helpers import heard, kinds, mailed_to, recipients
@@ -149,7 +151,7 @@ def test_two_deliveries_of_one_event_at_once_email_each_person_once(
     alice, jan, bob, anna, charlie, monkeypatch
 ):
     """The broker hands the same task to two workers (acks late, a lost connection)."""
-    monkeypatch.setattr(notifications, "proposal_event_recorded", lambda event_id: None)
+    monkeypatch.setattr(tasks.notify_proposal_event, "delay", lambda event_id: None)
     for trial in range(4):
         p = _accepted_pair(alice, jan, trial)
         event = ProposalEvent.objects.get(proposal=p, to_state="accepted")

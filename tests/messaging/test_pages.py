@@ -8,8 +8,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from messaging.context_processors import BADGE_CAP, NotificationBadge, notifications
-from messaging.models import Notification, NotificationKind
+from notifications.context_processors import BADGE_CAP, NotificationBadge, notifications
+from notifications.models import Notification, NotificationKind
 from tests.messaging.helpers import heard
 
 pytestmark = pytest.mark.django_db
@@ -46,7 +46,7 @@ def test_the_page_lists_ones_own_notifications_newest_first(client, proposal, ja
 
 def test_the_badge_shows_the_unread_count_to_signed_in_users(client, proposal, jan):
     client.force_login(jan)
-    body = client.get(reverse("accounts:dashboard")).content.decode()
+    body = client.get(reverse("dashboard:dashboard")).content.decode()
     assert '<span class="badge">1<span class="visually-hidden"> unread</span></span>' in body
     assert f'href="{PAGE}"' in body
 
@@ -75,13 +75,13 @@ def test_visitors_get_no_badge_and_are_sent_to_sign_in(client):
     response = client.get(PAGE)
     assert response.status_code == 302
     assert response.url.startswith(reverse("account_login"))
-    assert client.post(reverse("messaging:notifications-read-all")).status_code == 302
+    assert client.post(reverse("notifications:notifications-read-all")).status_code == 302
 
 
 def test_marking_one_read_leaves_the_others_unread(client, proposal, jan):
     first, second = pin(jan, proposal, 2)
     client.force_login(jan)
-    response = client.post(reverse("messaging:notification-read", args=[first.pk]))
+    response = client.post(reverse("notifications:notification-read", args=[first.pk]))
     assert response.status_code == 302
     assert response.url == PAGE
     first.refresh_from_db()
@@ -94,7 +94,7 @@ def test_opening_a_notification_marks_it_read_and_goes_to_its_proposal(client, p
     (note,) = heard(jan)
     client.force_login(jan)
     response = client.post(
-        reverse("messaging:notification-read", args=[note.pk]), {"next": note.url}
+        reverse("notifications:notification-read", args=[note.pk]), {"next": note.url}
     )
     assert response.url == f"/proposals/{proposal.pk}/"
     assert client.get(response.url).status_code == 200
@@ -106,7 +106,7 @@ def test_an_outside_next_address_is_not_followed(client, proposal, jan):
     (note,) = heard(jan)
     client.force_login(jan)
     response = client.post(
-        reverse("messaging:notification-read", args=[note.pk]),
+        reverse("notifications:notification-read", args=[note.pk]),
         {"next": "https://evil.example/phish"},
     )
     assert response.url == PAGE
@@ -115,7 +115,7 @@ def test_an_outside_next_address_is_not_followed(client, proposal, jan):
 def test_marking_all_read_empties_the_badge(client, proposal, jan):
     pin(jan, proposal, 3)
     client.force_login(jan)
-    client.post(reverse("messaging:notifications-read-all"))
+    client.post(reverse("notifications:notifications-read-all"))
     assert not Notification.objects.filter(recipient=jan).unread().exists()
     body = client.get(PAGE).content.decode()
     assert '<span class="badge">' not in body
@@ -125,9 +125,9 @@ def test_marking_all_read_empties_the_badge(client, proposal, jan):
 def test_someone_elses_notification_is_not_found(client, proposal, jan, alice):
     (note,) = heard(jan)
     client.force_login(alice)
-    response = client.post(reverse("messaging:notification-read", args=[note.pk]))
+    response = client.post(reverse("notifications:notification-read", args=[note.pk]))
     assert response.status_code == 404
-    client.post(reverse("messaging:notifications-read-all"))
+    client.post(reverse("notifications:notifications-read-all"))
     note.refresh_from_db()
     assert note.read_at is None
 
@@ -135,7 +135,7 @@ def test_someone_elses_notification_is_not_found(client, proposal, jan, alice):
 def test_marking_read_takes_a_post(client, proposal, jan):
     (note,) = heard(jan)
     client.force_login(jan)
-    assert client.get(reverse("messaging:notification-read", args=[note.pk])).status_code == 405
+    assert client.get(reverse("notifications:notification-read", args=[note.pk])).status_code == 405
     note.refresh_from_db()
     assert note.read_at is None
 

@@ -9,8 +9,8 @@ from django.core import mail
 from django.utils import formats, timezone, translation
 
 from exchanges import services
-from exchanges.models import ProposalOrigin
-from messaging.models import EmailState, Notification
+from notifications.models import EmailState, Notification
+from offers import services as offer_services
 from tests import factories
 from tests.messaging.helpers import heard, kinds, mailed_to, recipients
 
@@ -78,10 +78,10 @@ def test_changed_terms_ask_both_offices_again(accepted, alice, jan, bob, anna, s
     with commit():
         services.proposal_approve(proposal=accepted, actor=anna)
     mail.outbox.clear()
-    data = services.offer_data(siti_offer)
+    data = offer_services.offer_data(siti_offer)
     data.fields["term_end"] = dt.date(2027, 6, 20)
     with commit():
-        services.offer_update(offer=siti_offer, data=data)
+        offer_services.offer_update(offer=siti_offer, data=data)
     assert kinds(bob) == kinds(anna) == ["approval_needed", "approval_needed"]
     again = heard(anna)[-1]
     assert again.params["again"] is True
@@ -174,8 +174,8 @@ def test_a_pairing_rounds_proposal_reaches_both_lecturers(
     alice, jan, siti_offer, jan_offer, secretariat, commit
 ):
     with commit():
-        services.proposal_create(
-            actor=secretariat, offer=siti_offer, partner=jan_offer, origin=ProposalOrigin.ROUND
+        services.proposals_create_bulk(
+            actor=secretariat, pairs=[(siti_offer.pk, jan_offer.pk, 0.5, [])], note="round"
         )
     assert kinds(alice) == kinds(jan) == ["received"]
     assert heard(jan)[0].text().startswith("A pairing round proposes")
@@ -202,7 +202,7 @@ def test_completion_reaches_the_other_lecturer_and_both_offices(
 ):
     from django.core import mail
 
-    from messaging.models import Notification, NotificationKind
+    from notifications.models import Notification, NotificationKind
 
     services.proposal_approve(proposal=accepted, actor=bob)
     services.proposal_approve(proposal=accepted, actor=anna)
@@ -227,7 +227,7 @@ def test_completion_reaches_the_other_lecturer_and_both_offices(
 def test_a_decline_tells_the_proposer_and_points_to_the_next_suggestions(
     proposal, alice, jan, commit
 ):
-    from messaging.models import NotificationKind
+    from notifications.models import NotificationKind
 
     mail.outbox.clear()
     with commit():
@@ -239,7 +239,7 @@ def test_a_decline_tells_the_proposer_and_points_to_the_next_suggestions(
 
 
 def test_a_withdrawal_tells_the_partner(proposal, alice, jan, commit):
-    from messaging.models import NotificationKind
+    from notifications.models import NotificationKind
 
     with commit():
         services.proposal_withdraw(proposal=proposal, actor=alice)

@@ -9,9 +9,11 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.emails import send_templated
-from exchanges import notifications, services, tasks
+from exchanges import services
 from exchanges.models import Proposal, ProposalState
-from messaging.models import EmailState
+from notifications import planning as notifications
+from notifications import tasks
+from notifications.models import EmailState
 from tests.messaging.helpers import heard, kinds, mailed_to, recipients
 
 pytestmark = pytest.mark.django_db

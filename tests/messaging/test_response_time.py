@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from exchanges import services
 from exchanges.models import Proposal, ProposalEvent
-from exchanges.notifications import typical_response_time
+from exchanges.selectors import typical_response_time
 from tests import factories
 
 pytestmark = pytest.mark.django_db

@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from exchanges.models import Offer
 from matching import engine
+from offers.models import Offer
 
 
 class Command(BaseCommand):

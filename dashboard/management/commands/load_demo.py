@@ -1,0 +1,29 @@
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from accounts.demo import DEMO_ACCOUNTS, load_demo_accounts
+from accounts.reference import load_dataset
+from dashboard.demo import build_demo_history, build_demo_offers, build_journey_offers
+
+
+class Command(BaseCommand):
+    help = "Create the demo accounts (idempotent). Loads the reference data first."
+
+    def handle(self, *args, **options):
+        call_command("load_reference", stdout=self.stdout)
+        load_demo_accounts()
+        build_journey_offers()
+        loaded, rows = load_dataset(
+            key="demo-offers",
+            file="course_descriptions_open.csv",
+            source="CSyllabus (MIT) and University of Trento open data (CC BY-SA 4.0)",
+            licence="per row: MIT or CC BY-SA 4.0; demo offers from CC BY-SA rows are CC BY-SA",
+            loader=build_demo_offers,
+        )
+        self.stdout.write(f"demo-offers: {'loaded' if loaded else 'unchanged'} ({rows} offers)")
+        history = build_demo_history()
+        self.stdout.write(f"demo exchanges: {history or 'unchanged'}")
+        self.stdout.write(
+            f"demo accounts ready ({len(DEMO_ACCOUNTS)}); password: {settings.TANDEM_DEMO_PASSWORD}"
+        )

@@ -1,0 +1,319 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Country, Institution, Region
+from accounts.validators import time_zone_choices
+from offers.languages import language_choices
+from offers.models import (
+    Cefr,
+    IscedField,
+    IscedLevel,
+    Offer,
+    OfferKind,
+    OfferLevel,
+    OfferStatus,
+    Priority,
+    Sdg,
+    TransversalSkill,
+)
+from offers.selectors import OfferFilters
+from offers.services import OfferData
+
+
+class IscedChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: IscedField) -> str:
+        return f"{obj.code} {obj.label}"
+
+
+class SdgChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Sdg) -> str:
+        return f"{obj.number}. {obj.label}"
+
+
+def isced_grouped_choices():
+    """Detailed fields grouped under their broad field, for an <optgroup> select."""
+    fields = list(IscedField.objects.order_by("code"))
+    broad = {f.code: f.label for f in fields if f.level == IscedLevel.BROAD}
+    groups: dict[str, list] = {}
+    for f in fields:
+        if f.level == IscedLevel.DETAILED:
+            groups.setdefault(f"{f.code[:2]} {broad.get(f.code[:2], '')}", []).append(
+                (f.code, f"{f.code} {f.label}")
+            )
+    return [("", "---------")] + list(groups.items())
+
+
+class OfferForm(forms.ModelForm):
+    isced = IscedChoiceField(
+        label=_("Field of education (ISCED-F)"),
+        queryset=IscedField.objects.filter(level=IscedLevel.DETAILED),
+        help_text=_("The detailed field, four digits. Type in the filter box to find it."),
+        widget=forms.Select(attrs={"data-filterable": "true"}),
+    )
+    time_zone = forms.ChoiceField(
+        label=_("Your time zone"),
+        choices=time_zone_choices,
+        help_text=_("Your weekly time windows below are in this zone."),
+    )
+    sdgs = SdgChoiceField(
+        label=_("Sustainable Development Goals"),
+        queryset=Sdg.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"data-filterable": "true"}),
+    )
+    skills = forms.MultipleChoiceField(
+        label=_("Transversal skills students practise"),
+        choices=TransversalSkill.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    preferred_countries = forms.ModelMultipleChoiceField(
+        label=_("Preferred partner countries"),
+        queryset=Country.objects.all(),
+        required=False,
+        help_text=_("Optional. Hold Ctrl (⌘ on a Mac) to pick several."),
+    )
+    excluded_countries = forms.ModelMultipleChoiceField(
+        label=_("Countries you cannot work with"),
+        queryset=Country.objects.all(),
+        required=False,
+        help_text=_("Optional. Offers from these countries are never suggested."),
+    )
+
+    class Meta:
+        model = Offer
+        fields = [
+            "kind",
+            "title",
+            "description",
+            "learning_outcomes",
+            "isced",
+            "level",
+            "students",
+            "partners_sought",
+            "term_start",
+            "term_end",
+            "duration_weeks",
+            "time_zone",
+            "sync_sessions",
+            "priority",
+            "theme_digitalisation",
+            "theme_sustainability",
+            "skills",
+            "sdgs",
+            "preferred_countries",
+            "excluded_countries",
+        ]
+        widgets = {
+            "kind": forms.RadioSelect,
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "learning_outcomes": forms.Textarea(attrs={"rows": 4}),
+            "term_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "term_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        help_texts = {
+            "students": _("Your class size for COIL, or the seats you open for virtual mobility."),
+            "term_start": _("The earliest date the joint part can start."),
+            "term_end": _("The last date it can end."),
+            "duration_weeks": _("How many weeks the joint part lasts within that window."),
+            "partners_sought": _("Usually 1."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["isced"].choices = isced_grouped_choices()
+        self.fields["kind"].choices = OfferKind.choices  # a radio list needs no blank entry
+        if self.instance.pk:
+            self.initial["isced"] = self.instance.isced_id
+
+
+class LanguageForm(forms.Form):
+    language = forms.ChoiceField(
+        label=_("Language"), choices=[("", "---------")] + language_choices(), required=False
+    )
+    cefr = forms.ChoiceField(
+        label=_("Level needed (CEFR)"),
+        choices=[("", "---------")] + Cefr.choices,
+        required=False,
+    )
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("language")) != bool(data.get("cefr")):
+            raise forms.ValidationError(_("Give both the language and the level, or neither."))
+        return data
+
+
+class WindowForm(forms.Form):
+    weekday = forms.TypedChoiceField(
+        label=_("Day"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=[("", "---------")]
+        + [
+            (0, _("Monday")),
+            (1, _("Tuesday")),
+            (2, _("Wednesday")),
+            (3, _("Thursday")),
+            (4, _("Friday")),
+            (5, _("Saturday")),
+            (6, _("Sunday")),
+        ],
+    )
+    start = forms.TimeField(
+        label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    end = forms.TimeField(
+        label=_("To"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+
+    def clean(self):
+        data = super().clean()
+        filled = [data.get("weekday") is not None, bool(data.get("start")), bool(data.get("end"))]
+        if any(filled) and not all(filled):
+            raise forms.ValidationError(
+                _("Give the day, the start and the end, or leave all empty.")
+            )
+        return data
+
+
+LanguageFormSet = forms.formset_factory(LanguageForm, extra=2, max_num=6, absolute_max=10)
+WindowFormSet = forms.formset_factory(WindowForm, extra=3, max_num=14, absolute_max=20)
+
+
+def offer_data_from_forms(form: OfferForm, languages, windows) -> OfferData:
+    c = form.cleaned_data
+    fields = {
+        name: c[name]
+        for name in form.Meta.fields
+        if name not in {"sdgs", "preferred_countries", "excluded_countries"}
+    }
+    fields["isced"] = c["isced"].pk
+    return OfferData(
+        fields=fields,
+        languages=[
+            (f.cleaned_data["language"], f.cleaned_data["cefr"])
+            for f in languages
+            if f.cleaned_data.get("language")
+        ],
+        windows=[
+            (f.cleaned_data["weekday"], f.cleaned_data["start"], f.cleaned_data["end"])
+            for f in windows
+            if f.cleaned_data.get("weekday") is not None
+        ],
+        sdgs=[s.pk for s in c["sdgs"]],
+        preferred_countries=[x.pk for x in c["preferred_countries"]],
+        excluded_countries=[x.pk for x in c["excluded_countries"]],
+    )
+
+
+class InstitutionChoiceForm(forms.Form):
+    institution = forms.ModelChoiceField(
+        label=_("Offered at"), queryset=Institution.objects.none(), empty_label=None
+    )
+
+
+class CoOwnersForm(forms.Form):
+    emails = forms.CharField(
+        label=_("Co-owners' e-mail addresses"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line. Co-owners are verified lecturers; they can edit the offer."),
+    )
+
+
+class OfferFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search"}),
+    )
+    region = forms.ChoiceField(
+        label=_("Region"), required=False, choices=[("", _("Both regions"))] + Region.choices
+    )
+    country = forms.ModelChoiceField(
+        label=_("Country"),
+        required=False,
+        queryset=Country.objects.only("code", "name"),
+        empty_label=_("All countries"),
+    )
+    institution = forms.ModelChoiceField(
+        label=_("Institution"),
+        required=False,
+        queryset=Institution.objects.all(),
+        widget=forms.HiddenInput,
+    )
+    isced = forms.CharField(
+        label=_("ISCED-F field"),
+        required=False,
+        max_length=4,
+        help_text=_("2, 3 or 4 digits: 05, 052 or 0521"),
+    )
+    level = forms.ChoiceField(
+        label=_("Level"), required=False, choices=[("", _("All levels"))] + OfferLevel.choices
+    )
+    language = forms.ChoiceField(
+        label=_("Language"), required=False, choices=[("", _("All languages"))] + language_choices()
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds"))] + OfferKind.choices
+    )
+    term_from = forms.DateField(
+        label=_("Term overlaps from"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    term_to = forms.DateField(
+        label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sdg = forms.ModelChoiceField(
+        label=_("SDG"), required=False, queryset=Sdg.objects.all(), empty_label=_("All SDGs")
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), required=False, choices=[("", _("All priorities"))] + Priority.choices
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Any status"))] + OfferStatus.choices
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[("relevance", _("Relevance")), ("newest", _("Newest"))],
+    )
+    mine = forms.BooleanField(label=_("Only my offers"), required=False)
+
+    def clean_isced(self):
+        value = self.cleaned_data["isced"].strip()
+        if value and (not value.isdigit() or len(value) < 2):
+            raise forms.ValidationError(_("Use 2 to 4 digits, such as 05, 052 or 0521."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if data.get("term_from") and data.get("term_to") and data["term_to"] < data["term_from"]:
+            self.add_error("term_to", _("The end of the period is before its start."))
+        return data
+
+    def to_filters(self) -> OfferFilters:
+        c = self.cleaned_data
+        return OfferFilters(
+            q=c.get("q") or "",
+            region=c.get("region") or "",
+            country=c["country"].pk if c.get("country") else "",
+            institution=c["institution"].pk if c.get("institution") else None,
+            isced=c.get("isced") or "",
+            level=c.get("level") or "",
+            language=c.get("language") or "",
+            kind=c.get("kind") or "",
+            term_from=c.get("term_from"),
+            term_to=c.get("term_to"),
+            sdg=c["sdg"].pk if c.get("sdg") else None,
+            priority=c.get("priority") or "",
+            status=c.get("status") or "",
+            sort=c.get("sort") or "",
+            mine=bool(c.get("mine")),
+        )

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from offers import import_views
+
+app_name = "imports"
+
+urlpatterns = [
+    path("", import_views.offer_import, name="offer-import"),
+    path(
+        "example.csv", import_views.example_file, {"format": "csv"}, name="offer-import-example-csv"
+    ),
+    path(
+        "example.json",
+        import_views.example_file,
+        {"format": "json"},
+        name="offer-import-example-json",
+    ),
+]

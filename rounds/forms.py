@@ -1,0 +1,118 @@
+"""The form that starts a pairing round."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Country, Region
+from offers.models import OfferKind, OfferLevel
+from rounds import services as rounds
+
+
+class RoundForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name of the round"),
+        max_length=120,
+        help_text=_("For example “Spring 2027, all open offers”."),
+        error_messages={"required": _("Give the round a name, so that you can find it later.")},
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Kinds of offer"),
+        choices=OfferKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked for every kind."),
+    )
+    levels = forms.MultipleChoiceField(
+        label=_("Levels"),
+        choices=OfferLevel.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked for every level."),
+    )
+    asian_countries = forms.MultipleChoiceField(
+        label=_("Countries in Asia"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked for every Asian country."),
+    )
+    european_countries = forms.MultipleChoiceField(
+        label=_("Countries in Europe"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave all unticked for every European country."),
+    )
+    institution_cap = forms.IntegerField(
+        label=_("Proposals per institution"),
+        initial=rounds.DEFAULT_INSTITUTION_CAP,
+        min_value=1,
+        max_value=rounds.MAX_INSTITUTION_CAP,
+        help_text=_("The most pairs any one institution gets in this round, on each side."),
+        error_messages={
+            "required": _("Say how many proposals one institution may get."),
+            "min_value": _("Each institution must be allowed at least one proposal."),
+            "max_value": _("At most %(limit_value)s proposals per institution."),
+            "invalid": _("Enter a whole number of proposals."),
+        },
+    )
+    country_slack = forms.DecimalField(
+        label=_("Country fairness slack"),
+        initial=Decimal(str(rounds.DEFAULT_COUNTRY_SLACK)),
+        min_value=Decimal(0),
+        max_value=Decimal(str(rounds.MAX_COUNTRY_SLACK)),
+        max_digits=4,
+        decimal_places=2,
+        help_text=_(
+            "0.2 means no country gets more than 1.2 × its share of the pairs (rounded up "
+            "to whole pairs); 0 means exactly its share."
+        ),
+        error_messages={
+            "required": _("Say how far a country may go above its share; 0.2 is usual."),
+            "min_value": _("The slack cannot be negative."),
+            "max_value": _("A slack above %(limit_value)s would not limit anything."),
+            "invalid": _("Enter a number such as 0.2."),
+            "max_decimal_places": _("Use at most two decimals, such as 0.25."),
+        },
+    )
+    k = forms.IntegerField(
+        label=_("Candidates per offer"),
+        initial=rounds.DEFAULT_K,
+        min_value=1,
+        max_value=rounds.MAX_K,
+        help_text=_(
+            "How many of its best partners each offer brings into the round. More finds "
+            "more pairs and takes longer."
+        ),
+        error_messages={
+            "required": _("Say how many candidates each offer brings."),
+            "min_value": _("Each offer needs at least one candidate."),
+            "max_value": _("At most %(limit_value)s candidates per offer."),
+            "invalid": _("Enter a whole number of candidates."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for name, region in (
+            ("asian_countries", Region.ASIA),
+            ("european_countries", Region.EUROPE),
+        ):
+            self.fields[name].choices = list(
+                Country.objects.filter(region=region).order_by("name").values_list("code", "name")
+            )
+
+    def params(self) -> rounds.RoundParams:
+        """The round's parameters; call after `is_valid()`."""
+        data = self.cleaned_data
+        return rounds.RoundParams(
+            kinds=tuple(data["kinds"]),
+            levels=tuple(data["levels"]),
+            asian_countries=tuple(data["asian_countries"]),
+            european_countries=tuple(data["european_countries"]),
+            institution_cap=data["institution_cap"],
+            country_slack=float(data["country_slack"]),
+            k=data["k"],
+        )

@@ -1,0 +1,113 @@
+"""Pages of the global pairing rounds, for the secretariat only (403 for anyone else)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.decorators import secretariat_required
+from rounds import services as rounds
+from rounds.forms import RoundForm
+from rounds.models import RoundStatus
+
+# The page refreshes itself while the round is computed.
+IN_PROGRESS = (RoundStatus.QUEUED, RoundStatus.RUNNING)
+
+
+@secretariat_required
+@require_GET
+def round_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "rounds/round_list.html", {"rounds": rounds.round_list()})
+
+
+@secretariat_required
+@require_http_methods(["GET", "POST"])
+def round_create(request: HttpRequest) -> HttpResponse:
+    initial = {}
+    again = request.GET.get("from", "")
+    if request.method == "GET" and again.isdigit():
+        initial = rounds.round_params_initial(rounds.round_get(int(again)))
+    form = RoundForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            pairing_round = rounds.round_create(
+                name=form.cleaned_data["name"], params=form.params(), actor=request.user
+            )
+        except ValidationError as exc:
+            for problem in exc.messages:
+                form.add_error(None, problem)
+        else:
+            messages.success(request, _("The round is started."))
+            return redirect("rounds:round-detail", pk=pairing_round.pk)
+    counts = rounds.round_offer_counts(rounds.RoundParams())
+    return render(request, "rounds/round_form.html", {"form": form, "counts": counts})
+
+
+@secretariat_required
+@require_GET
+@never_cache
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing_round = rounds.round_get(pk)
+    report = rounds.round_report(pairing_round)
+    params = rounds.RoundParams.from_json(pairing_round.params)
+    context = {
+        "round": pairing_round,
+        "params": params,
+        "filters": rounds.round_filter_labels(params),
+        "in_progress": pairing_round.status in IN_PROGRESS,
+        "report": report,
+        "page": rounds.round_pairs_page(pairing_round, request.GET.get("page")) if report else None,
+        "published": rounds.publish_report_of(pairing_round),
+        "can_publish": pairing_round.status == RoundStatus.DONE,
+    }
+    return render(request, "rounds/round_detail.html", context)
+
+
+@secretariat_required
+@require_GET
+@never_cache
+def round_progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """Status and progress as JSON, polled by the round's page while it runs."""
+    pairing_round = rounds.round_get(pk)
+    return JsonResponse(
+        {
+            "status": pairing_round.status,
+            "status_display": pairing_round.get_status_display(),
+            "progress": pairing_round.progress,
+            "note": _(pairing_round.progress_note) if pairing_round.progress_note else "",
+            "url": reverse("rounds:round-detail", args=[pairing_round.pk]),
+        }
+    )
+
+
+@secretariat_required
+@require_POST
+def round_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    pairing_round = rounds.round_get(pk)
+    try:
+        report = rounds.round_publish(pairing_round=pairing_round, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        text = ngettext(
+            "Published: %(created)d proposal was sent to the lecturers.",
+            "Published: %(created)d proposals were sent to the lecturers.",
+            report.created,
+        ) % {"created": report.created}
+        if report.skipped:
+            text += " " + ngettext(
+                "%(skipped)d pair was skipped: its offers are no longer open or meanwhile "
+                "have a live proposal.",
+                "%(skipped)d pairs were skipped: their offers are no longer open or meanwhile "
+                "have a live proposal.",
+                report.skipped,
+            ) % {"skipped": report.skipped}
+        messages.success(request, text)
+    return redirect("rounds:round-detail", pk=pairing_round.pk)

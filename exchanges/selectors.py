@@ -14,8 +14,8 @@ from django.utils.translation import ngettext
 from accounts.models import User
 from accounts.selectors import office_institution_ids
 from exchanges.models import OfficeDecision, Proposal, ProposalEvent, ProposalState
+from offers.access import editors_q
 from offers.models import Offer
-from offers.selectors import owned_q
 
 
 def _proposal_access(user: User) -> Q:
@@ -23,7 +23,7 @@ def _proposal_access(user: User) -> Q:
     either institution."""
     if not user.is_authenticated:
         return Q(pk__in=[])
-    mine = Offer.objects.filter(owned_q(user)).values("pk")
+    mine = Offer.objects.filter(editors_q(user)).values("pk")
     offices = office_institution_ids(user)
     return (
         Q(asian_offer__in=mine)
@@ -62,7 +62,7 @@ def get_proposal_for_user(user: User, pk: int):
 
 def lecturer_proposals(user: User):
     """The proposals of the user's own offers, newest first."""
-    mine = Offer.objects.filter(owned_q(user)).values("pk")
+    mine = Offer.objects.filter(editors_q(user)).values("pk")
     return (
         Proposal.objects.filter(Q(asian_offer__in=mine) | Q(european_offer__in=mine))
         .select_related("asian_offer__institution", "european_offer__institution")

@@ -11,6 +11,8 @@ from drf_spectacular.utils import extend_schema_field, inline_serializer
 from rest_framework import serializers
 
 from accounts.models import User
+from core import panels
+from exchanges.access import ACTIONS, proposal_access
 from exchanges.agreement import agreement_available
 from exchanges.models import (
     CompletionReport,
@@ -235,6 +237,10 @@ class ProposalDetailSerializer(ProposalListSerializer):
     completion_report = serializers.SerializerMethodField(
         help_text="What the exchange achieved, once a lecturer filed it; null before."
     )
+    allowed_actions = serializers.SerializerMethodField(
+        help_text="What the signed-in user may do with the proposal now: the actions of "
+        "POST /api/v1/proposals/{id}/{action}/ (and 'complete'), the same the page offers."
+    )
     chat = serializers.SerializerMethodField(
         help_text="The partners' conversation (docs/chat_protocol.md): its id and WebSocket "
         "path, for its members only; null for everyone else."
@@ -251,6 +257,7 @@ class ProposalDetailSerializer(ProposalListSerializer):
             "events",
             "agreement_url",
             "completion_report",
+            "allowed_actions",
             "chat",
         ]
         read_only_fields = fields
@@ -263,18 +270,21 @@ class ProposalDetailSerializer(ProposalListSerializer):
         )
     )
     def get_chat(self, proposal: Proposal) -> dict | None:
-        from messaging.chat import membership
-
+        # The chat app fills this in (core.panels): exchanges does not know the chat.
         request = self.context.get("request")
-        conversation = getattr(proposal, "conversation", None)
-        if request is None or conversation is None:
+        if request is None:
             return None
-        if membership(request.user, conversation.pk) is None:
-            return None
-        return {
-            "conversation": conversation.pk,
-            "websocket": f"/ws/conversations/{conversation.pk}/",
-        }
+        access = proposal_access(request.user, proposal)
+        return panels.contribute(panels.PROPOSAL_API, request, proposal, access).get("chat")
+
+    @extend_schema_field(
+        serializers.ListField(child=serializers.ChoiceField(choices=list(ACTIONS)))
+    )
+    def get_allowed_actions(self, proposal: Proposal) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return proposal_access(request.user, proposal).allowed_actions
 
     @extend_schema_field(ReasonSerializer(many=True))
     def get_explanation(self, proposal: Proposal) -> list:

@@ -22,8 +22,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.selectors import office_institution_ids
 from exchanges import signals
+from exchanges.access import ACCEPTED_AT, ProposalAccess
 from exchanges.agreement import proposal_flows, students_per_direction
 from exchanges.errors import ProposalError
 from exchanges.models import (
@@ -35,6 +35,7 @@ from exchanges.models import (
     ProposalOrigin,
     ProposalState,
 )
+from offers.access import OfferAccess
 from offers.models import Offer, OfferStatus
 
 SAME_REGION = _("A pairing joins one Asian and one European offer.")
@@ -48,8 +49,6 @@ NOT_INVOLVED_OFFICE = _("Only the international offices of the two institutions 
 ALREADY_DECIDED = _("Your institution has already decided on these terms.")
 REASON_NEEDED = _("Give the reason for rejecting, so the lecturers know what to change.")
 NO_CAPACITY = _("“%(title)s” has no partner place left: its approved pairings are full.")
-
-ACCEPTED_AT = {"asia": "asian_accepted_at", "europe": "european_accepted_at"}
 
 # What both sides agree on, frozen on acceptance; offices approve exactly these terms.
 TERM_FIELDS = (
@@ -65,29 +64,6 @@ TERM_FIELDS = (
     "sync_sessions",
     "partners_sought",
 )
-
-
-# --- who is who ---------------------------------------------------------------------------
-
-
-def offer_editors(offer: Offer) -> set[int]:
-    return {offer.owner_id, *offer.co_owners.values_list("pk", flat=True)}
-
-
-def sides_of(user: User, proposal: Proposal) -> set[str]:
-    """The regions ("asia", "europe") whose offer the user owns or co-owns."""
-    sides = set()
-    if user.pk in offer_editors(proposal.asian_offer):
-        sides.add("asia")
-    if user.pk in offer_editors(proposal.european_offer):
-        sides.add("europe")
-    return sides
-
-
-def offices_of(user: User, proposal: Proposal) -> set[int]:
-    """The proposal's institutions the user is a verified international office of."""
-    involved = {proposal.asian_offer.institution_id, proposal.european_offer.institution_id}
-    return involved & office_institution_ids(user)
 
 
 # --- terms ----------------------------------------------------------------------------------
@@ -219,7 +195,7 @@ def proposal_create(
     actor's side has accepted by proposing."""
     if offer.region == partner.region:
         raise ValidationError(SAME_REGION, code=ProposalError.SAME_REGION)
-    if actor.pk not in offer_editors(offer):
+    if not OfferAccess(actor, offer).can_edit:
         raise PermissionDenied(NOT_YOURS)
     for o in (offer, partner):
         if o.status != OfferStatus.OPEN:
@@ -333,7 +309,7 @@ def proposal_accept(*, proposal: Proposal, actor: User) -> Proposal:
     """A partner lecturer accepts. Once both sides have, the terms are frozen for the
     offices to approve."""
     proposal = _locked(proposal)
-    sides = sides_of(actor, proposal)
+    sides = ProposalAccess(actor, proposal).sides
     if not sides:
         raise PermissionDenied(NOT_YOUR_SIDE)
     if proposal.state != ProposalState.PROPOSED:
@@ -365,7 +341,7 @@ def proposal_accept(*, proposal: Proposal, actor: User) -> Proposal:
 @transaction.atomic
 def proposal_decline(*, proposal: Proposal, actor: User, note: str = "") -> Proposal:
     proposal = _locked(proposal)
-    if not sides_of(actor, proposal):
+    if not ProposalAccess(actor, proposal).sides:
         raise PermissionDenied(NOT_YOUR_SIDE)
     if proposal.state != ProposalState.PROPOSED:
         raise _refuse_state(proposal, _("declined"))
@@ -377,7 +353,7 @@ def proposal_decline(*, proposal: Proposal, actor: User, note: str = "") -> Prop
 def proposal_withdraw(*, proposal: Proposal, actor: User, note: str = "") -> Proposal:
     """Either lecturer steps back before the offices have approved."""
     proposal = _locked(proposal)
-    if not sides_of(actor, proposal):
+    if not ProposalAccess(actor, proposal).sides:
         raise PermissionDenied(NOT_YOUR_SIDE)
     if proposal.state not in (ProposalState.PROPOSED, ProposalState.ACCEPTED):
         raise _refuse_state(proposal, _("withdrawn"))
@@ -386,7 +362,7 @@ def proposal_withdraw(*, proposal: Proposal, actor: User, note: str = "") -> Pro
 
 
 def _decide(proposal: Proposal, actor: User, decision: str, comment: str) -> Proposal:
-    offices = offices_of(actor, proposal)
+    offices = ProposalAccess(actor, proposal).offices
     if not offices:
         raise PermissionDenied(NOT_INVOLVED_OFFICE)
     if proposal.state != ProposalState.ACCEPTED:
@@ -454,7 +430,7 @@ def proposal_approve(*, proposal: Proposal, actor: User, comment: str = "") -> P
 @transaction.atomic
 def proposal_reject(*, proposal: Proposal, actor: User, reason: str) -> Proposal:
     proposal = _locked(proposal)
-    if not offices_of(actor, proposal):
+    if not ProposalAccess(actor, proposal).offices:
         raise PermissionDenied(NOT_INVOLVED_OFFICE)
     if not (reason or "").strip():
         raise ValidationError({"reason": [REASON_NEEDED]}, code=ProposalError.REASON_NEEDED)
@@ -466,7 +442,7 @@ def proposal_reject(*, proposal: Proposal, actor: User, reason: str) -> Proposal
 @transaction.atomic
 def proposal_start(*, proposal: Proposal, actor: User) -> Proposal:
     proposal = _locked(proposal)
-    if not sides_of(actor, proposal):
+    if not ProposalAccess(actor, proposal).sides:
         raise PermissionDenied(NOT_YOUR_SIDE)
     if proposal.state != ProposalState.APPROVED:
         raise _refuse_state(proposal, _("started"))
@@ -540,7 +516,7 @@ def proposal_complete(*, proposal: Proposal, actor: User, report: dict):
     from exchanges.models import CompletionReport
 
     proposal = _locked(proposal)
-    if not sides_of(actor, proposal):
+    if not ProposalAccess(actor, proposal).sides:
         raise PermissionDenied(NOT_YOUR_SIDE)
     if proposal.state != ProposalState.ACTIVE:
         raise _refuse_state(proposal, _("completed"))

@@ -16,11 +16,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import office_required
+from core import panels
 from exchanges import selectors, services
-from exchanges import services as wf
+from exchanges.access import ACTIONS as ACTIONS_SHOWN
+from exchanges.access import proposal_access
 from exchanges.agreement import agreement_available
 from exchanges.models import CompletionReport, ProposalOrigin, ProposalState
 from offers import selectors as offer_selectors
+from offers.access import editors_q, visible_offers
 from offers.models import Offer, OfferStatus
 
 
@@ -62,7 +65,7 @@ class RejectForm(forms.Form):
         label=gettext_lazy("Reason"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": wf.REASON_NEEDED},
+        error_messages={"required": services.REASON_NEEDED},
     )
 
 
@@ -75,7 +78,7 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
     except ValueError:
         raise Http404 from None
     partner = (
-        offer_selectors.offers_visible_to(request.user)
+        visible_offers(request.user)
         .filter(pk=partner_id, status=OfferStatus.OPEN)
         .select_related("institution__country")
         .first()
@@ -139,19 +142,11 @@ def _reasons(proposal):
 @require_GET
 def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
-    sides = wf.sides_of(request.user, proposal)
-    offices = wf.offices_of(request.user, proposal)
-    decided = set(proposal.decisions.filter(void=False).values_list("institution_id", flat=True))
-    accepted_sides = {side for side, field in wf.ACCEPTED_AT.items() if getattr(proposal, field)}
-    can = {
-        "accept": proposal.state == ProposalState.PROPOSED and bool(sides - accepted_sides),
-        "decline": proposal.state == ProposalState.PROPOSED and bool(sides - accepted_sides),
-        "withdraw": proposal.state in (ProposalState.PROPOSED, ProposalState.ACCEPTED)
-        and bool(sides),
-        "decide": proposal.state == ProposalState.ACCEPTED and bool(offices - decided),
-        "start": proposal.state == ProposalState.APPROVED and bool(sides),
-        "complete": proposal.state == ProposalState.ACTIVE and bool(sides),
-    }
+    access = proposal_access(request.user, proposal)
+    can = {action: access.can(action) for action in ACTIONS_SHOWN}
+    # One form carries the office's decision: approve or reject.
+    approve, reject = can.pop("approve"), can.pop("reject")
+    can["decide"] = approve or reject
     return render(
         request,
         "exchanges/proposal_detail.html",
@@ -163,22 +158,13 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "decisions": proposal.decisions.select_related("institution", "decided_by"),
             "can": can,
             "agreement_available": agreement_available(proposal),
-            "accepted_sides": accepted_sides,
+            "accepted_sides": access.accepted_sides,
             "note_form": NoteForm(),
             "reject_form": RejectForm(),
-            **_chat(request, proposal),
+            # What the apps above add (the chat panel).
+            **panels.contribute(panels.PROPOSAL_PAGE, request, proposal, access),
         },
     )
-
-
-def _chat(request: HttpRequest, proposal) -> dict:
-    """The chat panel, for the conversation's members (and the editors who may join)."""
-    from messaging.chat_views import chat_context
-
-    conversation = getattr(proposal, "conversation", None)
-    if conversation is None:
-        return {}
-    return chat_context(request.user, conversation)
 
 
 ACTIONS = {
@@ -236,9 +222,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
     if state in ProposalState.values:
         qs = qs.filter(state=state)
     page = Paginator(qs, 25).get_page(request.GET.get("page"))
-    mine = set(
-        Offer.objects.filter(offer_selectors.owned_q(request.user)).values_list("pk", flat=True)
-    )
+    mine = set(Offer.objects.filter(editors_q(request.user)).values_list("pk", flat=True))
     return render(
         request,
         "exchanges/proposal_list.html",
@@ -257,7 +241,7 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def proposal_complete(request: HttpRequest, pk: int) -> HttpResponse:
     proposal = selectors.get_proposal_for_user(request.user, pk)
-    if not wf.sides_of(request.user, proposal):
+    if not proposal_access(request.user, proposal).sides:
         raise PermissionDenied
     if proposal.state != ProposalState.ACTIVE:
         messages.error(request, _("Only an active exchange can be completed."))

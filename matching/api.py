@@ -12,8 +12,9 @@ from rest_framework.response import Response
 
 from matching import engine
 from matching.forms import SuggestionFilterForm
+from offers.access import offer_access
 from offers.models import Offer
-from offers.selectors import can_edit, can_manage, get_offer_for_user
+from offers.selectors import get_offer_for_user
 
 MAX_K = 50
 
@@ -53,7 +54,7 @@ class SuggestionSerializer(serializers.Serializer):
 @api_view(["GET"])
 def offer_suggestions(request: Request, pk: int) -> Response:
     offer = get_offer_for_user(request.user, pk)
-    if not (can_edit(request.user, offer) or can_manage(request.user, offer)):
+    if not offer_access(request.user, offer).can_see_suggestions:
         raise PermissionDenied
     try:
         k = int(request.query_params.get("k", 10))

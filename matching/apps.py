@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class MatchingConfig(AppConfig):
     name = "matching"
     verbose_name = _("Matching")
+
+    def ready(self) -> None:
+        from core import panels
+        from matching import receivers  # noqa: F401  (connects the receivers)
+        from matching.panels import suggestions_panel
+
+        panels.register(panels.OFFER_PAGE, suggestions_panel)

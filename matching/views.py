@@ -8,37 +8,10 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from matching import engine, services
-from matching.forms import HideForm, SuggestionFilterForm
-from matching.models import HiddenSuggestion
+from matching import services
+from matching.forms import HideForm
 from offers.models import Offer, OfferStatus
 from offers.selectors import get_offer_for_user
-
-SUGGESTIONS_SHOWN = 10
-
-
-def suggestions_context(request: HttpRequest, offer: Offer) -> dict:
-    """What the offer page shows of its suggestions (for those who may edit or manage it)."""
-    form = SuggestionFilterForm(request.GET or None, prefix="s")
-    matches = engine.suggestions(offer, k=SUGGESTIONS_SHOWN, filters=form.filters())
-    partners = Offer.objects.select_related("institution", "country", "isced").in_bulk(
-        [m.partner_id for m in matches]
-    )
-    cards = [
-        {
-            "partner": partners[m.partner_id],
-            "score": m.score,
-            "percent": round(m.score * 100),
-            "reasons": [r for r in m.reasons if r.weight > 0 or r.code in ("language", "term")],
-        }
-        for m in matches
-        if m.partner_id in partners
-    ]
-    return {
-        "suggestion_form": form,
-        "suggestions": cards,
-        "hidden_count": HiddenSuggestion.objects.filter(offer=offer).count(),
-    }
 
 
 @login_required

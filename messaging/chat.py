@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from exchanges.access import proposal_editor_ids
 from messaging import events
+from messaging.access import ConversationAccess, active_membership
 from messaging.models import (
     ChatConnection,
     ChatMessage,
@@ -59,21 +61,13 @@ class ChatError(Exception):
 # --- membership -----------------------------------------------------------------------------
 
 
-def _editors(proposal) -> set[int]:
-    users = set()
-    for offer in (proposal.asian_offer, proposal.european_offer):
-        users.add(offer.owner_id)
-        users.update(offer.co_owners.values_list("pk", flat=True))
-    return users
-
-
 def open_conversation(proposal) -> Conversation:
     """The proposal's conversation, with the editors of both offers in it. Idempotent."""
     conversation, created = Conversation.objects.get_or_create(
         proposal=proposal, defaults={"created_at": proposal.created_at}
     )
     if created:
-        users = sorted(_editors(proposal))
+        users = sorted(proposal_editor_ids(proposal))
         ConversationMember.objects.bulk_create(
             [
                 ConversationMember(
@@ -89,33 +83,15 @@ def open_conversation(proposal) -> Conversation:
     return conversation
 
 
-def membership(user, conversation_id: int) -> ConversationMember | None:
-    """The user's active membership, or None (not a member, left, or no such chat)."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return (
-        ConversationMember.objects.filter(
-            conversation_id=conversation_id, user=user, left_at__isnull=True
-        )
-        .select_related("conversation")
-        .first()
-    )
-
-
 def require_member(user, conversation_id: int) -> ConversationMember:
-    member = membership(user, conversation_id)
+    member = active_membership(user, conversation_id)
     if member is None:
         raise ChatError("not_found", NOT_FOUND)
     return member
 
 
-def may_join(user, conversation: Conversation) -> bool:
-    """Editors of either offer may (re)join by themselves; others are invited."""
-    return user.pk in _editors(conversation.proposal)
-
-
 def join(user, conversation: Conversation) -> ConversationMember:
-    if not may_join(user, conversation):
+    if not ConversationAccess(user, conversation).can_join:
         raise ChatError("not_found", NOT_FOUND)
     member, created = ConversationMember.objects.get_or_create(
         conversation=conversation, user=user, defaults={"role": MemberRole.LECTURER}

@@ -6,9 +6,6 @@ Anyone who is not a member gets 404, the same as for a conversation that does no
 
 from __future__ import annotations
 
-import uuid
-
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,81 +18,10 @@ from accounts.models import User
 from core.http import redirect_back as _back
 from exchanges import selectors as proposal_selectors
 from messaging import chat
+from messaging.access import conversation_access
 from messaging.chat import ChatError
-from messaging.models import Conversation, MemberRole
-
-
-class MessageForm(forms.Form):
-    client_id = forms.CharField(widget=forms.HiddenInput, max_length=chat.CLIENT_ID_MAX)
-    text = forms.CharField(
-        label=_("Message"),
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 3, "maxlength": chat.MAX_CHARS}),
-    )
-
-
-class InviteForm(forms.Form):
-    email = forms.EmailField(
-        label=_("Co-teacher's e-mail address"),
-        help_text=_(
-            "They need a Tandem account. They will see this conversation, not the proposal."
-        ),
-    )
-
-
-def chat_strings() -> dict:
-    """The client's sentences, translated here (the page embeds them as JSON)."""
-    return {
-        "connecting": _("Connecting…"),
-        "connected": _("Connected: new messages appear as they arrive."),
-        "reconnecting": _(
-            "Connection lost. Reconnecting in %(s)s s… What you send meanwhile is kept "
-            "and sent once the connection is back."
-        ),
-        "offline": _("Offline. What you send is kept and sent once you are back online."),
-        "sending": _("Sending…"),
-        "typing": _("%(name)s is typing…"),
-        "online": _("Online now: %(names)s."),
-        "nobody_online": _("Nobody else is online now."),
-        "seen": _("Seen by %(names)s."),
-        "edited": _("(edited)"),
-        "deleted": _("Message deleted."),
-        "edit": _("Edit"),
-        "delete": _("Delete"),
-        "save": _("Save"),
-        "cancel": _("Cancel"),
-        "edit_label": _("Edit your message"),
-        "confirm_delete": _("Delete this message for everyone?"),
-        "new_message": _("New message from %(name)s: %(text)s"),
-        "online_suffix": _("online"),
-    }
-
-
-def chat_context(user, conversation: Conversation) -> dict:
-    """What the chat panel needs; marks everything shown as read."""
-    member = chat.membership(user, conversation.pk)
-    if member is None:
-        return {
-            "conversation": conversation,
-            "member": None,
-            "may_join": chat.may_join(user, conversation),
-        }
-    rows, more = chat.history(conversation.pk)
-    if rows:
-        chat.mark_read(user=user, conversation_id=conversation.pk, seq=rows[-1].seq)
-    members = chat.active_members(conversation.pk)
-    return {
-        "conversation": conversation,
-        "member": member,
-        "chat_messages": rows,
-        "more_history": more,
-        "members": members,
-        "online": set(chat.online_user_ids(conversation.pk)),
-        "message_form": MessageForm(initial={"client_id": uuid.uuid4().hex}),
-        "invite_form": InviteForm(),
-        "may_remove": member.role == MemberRole.LECTURER,
-        "chat_strings": chat_strings(),
-    }
+from messaging.models import Conversation
+from messaging.panels import InviteForm, chat_context
 
 
 def _member_or_404(
@@ -107,8 +33,9 @@ def _member_or_404(
         ),
         pk=pk,
     )
-    member = chat.membership(request.user, pk)
-    if member is None and not (may_join and chat.may_join(request.user, conversation)):
+    access = conversation_access(request.user, conversation)
+    member = access.member
+    if member is None and not (may_join and access.can_join):
         raise Http404
     return conversation, member
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from messaging import chat
+from messaging.access import active_membership
 from messaging.chat import ChatError
 from messaging.events import conversation_group, message_event, user_group
 
@@ -134,7 +135,7 @@ def _heartbeat(user, conversation_id: int, channel_name: str, session) -> int | 
     """Refresh presence; None when the session or the membership has ended."""
     if not _session_valid(session, user.pk):
         return None
-    member = chat.membership(user, conversation_id)
+    member = active_membership(user, conversation_id)
     if member is None:
         return None
     chat.touch(channel_name)
@@ -294,7 +295,7 @@ class ConversationConsumer(ChatSocket):
 
     async def _still_member(self) -> bool:
         return (
-            await database_sync_to_async(chat.membership)(self.user, self.conversation_id)
+            await database_sync_to_async(active_membership)(self.user, self.conversation_id)
             is not None
         )
 

@@ -23,12 +23,13 @@ from django.utils import timezone
 
 from accounts.emails import send_templated, site_url
 from accounts.models import Affiliation, AffiliationRole, AffiliationStatus, User
+from exchanges.access import ACCEPTED_AT
 from exchanges.models import Proposal, ProposalEvent, ProposalOrigin, ProposalState
 from notifications.models import EmailState, Notification, NotificationKind
+from offers.access import offer_editor_ids
 from offers.models import Offer
 
 SIDES = ("asia", "europe")
-ACCEPTED_AT = {"asia": "asian_accepted_at", "europe": "european_accepted_at"}
 
 
 # --- who is who -------------------------------------------------------------------------
@@ -43,8 +44,7 @@ def _other(side: str) -> str:
 
 
 def _editors(offer: Offer) -> list[User]:
-    ids = {offer.owner_id, *offer.co_owners.values_list("pk", flat=True)}
-    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+    return list(User.objects.filter(pk__in=offer_editor_ids(offer), is_active=True).order_by("pk"))
 
 
 def _accepted_sides(proposal: Proposal, at: dt.datetime) -> list[str]:

@@ -21,6 +21,7 @@ from accounts.models import Institution, User
 from accounts.selectors import lecturer_institution_ids
 from core.api import BAD_REQUEST, Conflict, TandemAPIView, service_errors
 from offers import selectors, services
+from offers.access import offer_access
 from offers.models import Offer
 from offers.pagination import SearchPaginator
 from offers.serializers import (
@@ -55,11 +56,8 @@ def _offer_for_editor(user: User, pk: int) -> Offer:
 
 def _detail_response(request: Request, pk: int, *, status_code: int = 200) -> Response:
     offer = selectors.get_offer_for_user(request.user, pk)
-    context = {
-        "request": request,
-        "can_edit": selectors.can_edit(request.user, offer),
-        "can_manage": selectors.can_manage(request.user, offer),
-    }
+    access = offer_access(request.user, offer)
+    context = {"request": request, "can_edit": access.can_edit, "can_manage": access.can_manage}
     return Response(OfferDetailSerializer(offer, context=context).data, status=status_code)
 
 
@@ -225,9 +223,7 @@ class OfferCloseView(TandemAPIView):
     )
     def post(self, request: Request, pk: int) -> Response:
         offer = selectors.get_offer_for_user(request.user, pk)
-        if not (
-            selectors.can_edit(request.user, offer) or selectors.can_manage(request.user, offer)
-        ):
+        if not (offer_access(request.user, offer).can_close):
             raise exceptions.PermissionDenied(NOT_CLOSER)
         with service_errors():
             services.offer_close(offer=offer, actor=request.user)

@@ -13,8 +13,8 @@ from django.db.models.expressions import RawSQL
 from django.http import Http404
 
 from accounts.models import User
-from accounts.selectors import office_institution_ids
-from offers.models import Offer, OfferStatus
+from offers.access import editors_q, offer_access, visible_offers
+from offers.models import Offer
 
 # Scripts written without spaces between words: full-text tokens do not work there.
 _NO_SPACE_SCRIPTS = re.compile(
@@ -24,47 +24,16 @@ _NO_SPACE_SCRIPTS = re.compile(
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def owned_q(user: User) -> Q:
-    # A subquery, not a join: a join on co-owners would repeat offers with several.
-    co_owned = Offer.co_owners.through.objects.filter(user_id=user.pk).values("offer_id")
-    return Q(owner_id=user.pk) | Q(pk__in=co_owned)
-
-
-def offers_visible_to(user: User) -> QuerySet[Offer]:
-    """Open offers for visitors. Signed in: every offer that is not a draft, plus the
-    drafts the user owns or co-owns and those of institutions whose office they are."""
-    qs = Offer.objects.all()
-    if not user.is_authenticated:
-        return qs.filter(status=OfferStatus.OPEN)
-    office = Q(institution_id__in=office_institution_ids(user))
-    return qs.filter(~Q(status=OfferStatus.DRAFT) | owned_q(user) | office)
-
-
-def can_edit(user: User, offer: Offer) -> bool:
-    return user.is_authenticated and (
-        offer.owner_id == user.pk or offer.co_owners.filter(pk=user.pk).exists()
-    )
-
-
-def can_manage(user: User, offer: Offer) -> bool:
-    """The institution's international office: sees every offer of it and may close them."""
-    return offer.institution_id in office_institution_ids(user)
-
-
 def get_offer_for_user(user: User, pk: int, *, write: bool = False) -> Offer:
     """The offer if the user may see it, else 404 (never reveal that it exists).
     With write=True, 403 for those who may see it but not edit it."""
-    # The secretariat administers every institution's offers, drafts included.
-    base = Offer.objects.all() if getattr(user, "is_secretariat", False) else None
     try:
         offer = (
-            (base if base is not None else offers_visible_to(user))
-            .select_related("institution__country", "isced", "owner")
-            .get(pk=pk)
+            visible_offers(user).select_related("institution__country", "isced", "owner").get(pk=pk)
         )
     except Offer.DoesNotExist:
         raise Http404 from None
-    if write and not can_edit(user, offer):
+    if write and not offer_access(user, offer).can_edit:
         raise PermissionDenied
     return offer
 
@@ -116,9 +85,9 @@ def _text_search(qs: QuerySet[Offer], q: str) -> QuerySet[Offer]:
 
 
 def offer_search(user: User, filters: OfferFilters) -> QuerySet[Offer]:
-    qs = offers_visible_to(user)
+    qs = visible_offers(user)
     if filters.mine and user.is_authenticated:
-        qs = qs.filter(owned_q(user))
+        qs = qs.filter(editors_q(user))
     if filters.status:
         qs = qs.filter(status=filters.status)
     if filters.region:

@@ -12,8 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Affiliation, AffiliationRole, Country, Institution, User
-from matching.tasks import schedule_refit
-from offers import validation
+from offers import signals, validation
 from offers.errors import OfferError
 from offers.models import (
     AvailabilityWindow,
@@ -177,12 +176,8 @@ def offer_update(*, offer: Offer, data: OfferData) -> Offer:
     offer.updated_at = timezone.now()
     offer.save()
     _write_children(offer, data)
-    if offer.is_open():
-        schedule_refit()
-    # Changed terms void the offices' approvals of accepted proposals.
-    from exchanges.services import proposals_terms_changed
-
-    proposals_terms_changed(offer=offer, actor=None)
+    # Matching refits (an open offer changed); accepted proposals re-freeze their terms.
+    signals.offer_updated.send(sender=Offer, offer=offer)
     return offer
 
 
@@ -216,8 +211,7 @@ def _move(offer: Offer, target: str) -> Offer:
         if target == OfferStatus.OPEN and offer.published_at is None:
             offer.published_at = offer.updated_at
         offer.save(update_fields=["status", "updated_at", "published_at"])
-        # The model is fitted on open offers: opening or closing one changes it.
-        schedule_refit()
+        signals.offer_status_changed.send(sender=Offer, offer=offer)
     return offer
 
 

@@ -9,7 +9,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import AffiliationRole, AffiliationStatus, Institution
+from core import panels
 from offers import exporting, selectors, services, validation
+from offers.access import editors_q, offer_access
 from offers.forms import (
     CoOwnersForm,
     InstitutionChoiceForm,
@@ -154,14 +156,15 @@ def offer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     offer = selectors.get_offer_for_user(request.user, pk)
-    can_edit = selectors.can_edit(request.user, offer)
+    access = offer_access(request.user, offer)
     windows = [(w.weekday, w.start, w.end) for w in offer.windows.all()]
     context = {
         "offer": offer,
         "languages": offer.languages.all(),
         "sdgs": offer.sdgs.all(),
-        "can_edit": can_edit,
-        "can_manage": selectors.can_manage(request.user, offer),
+        "access": access,
+        "can_edit": access.can_edit,
+        "can_manage": access.can_manage,
         "co_owners": offer.co_owners.all(),
         "preferred": offer.preferred_countries.all(),
         "excluded": offer.excluded_countries.all(),
@@ -177,26 +180,21 @@ def offer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if windows
         else None,
     }
-    if request.user.is_authenticated and offer.is_open() and not can_edit:
+    if request.user.is_authenticated and offer.is_open() and not access.can_edit:
         # The viewer's own open offers of the other region, to propose a pairing from.
         context["propose_from"] = list(
-            Offer.objects.filter(selectors.owned_q(request.user), status="open")
+            Offer.objects.filter(editors_q(request.user), status="open")
             .exclude(region=offer.region)
             .only("pk", "title")
         )
-    if context["can_edit"] or context["can_manage"]:
-        from matching.views import suggestions_context
-
-        context.update(suggestions_context(request, offer))
+    # What the apps above add to the page (matching: the suggestions).
+    context.update(panels.contribute(panels.OFFER_PAGE, request, offer, access))
     return render(request, "offers/offer_detail.html", context)
 
 
-def _transition(request, pk: int, action, done: str, *, manage_ok: bool = False):
+def _transition(request, pk: int, action, done: str, *, allowed: str):
     offer = selectors.get_offer_for_user(request.user, pk)
-    if not (
-        selectors.can_edit(request.user, offer)
-        or (manage_ok and selectors.can_manage(request.user, offer))
-    ):
+    if not getattr(offer_access(request.user, offer), allowed):
         raise PermissionDenied
     try:
         action(offer=offer, actor=request.user)
@@ -211,14 +209,20 @@ def _transition(request, pk: int, action, done: str, *, manage_ok: bool = False)
 @require_POST
 def offer_publish(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(
-        request, pk, services.offer_publish, _("Your offer is open: partners can find it now.")
+        request,
+        pk,
+        services.offer_publish,
+        _("Your offer is open: partners can find it now."),
+        allowed="can_edit",
     )
 
 
 @login_required
 @require_POST
 def offer_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _transition(request, pk, services.offer_close, _("The offer is closed."), manage_ok=True)
+    return _transition(
+        request, pk, services.offer_close, _("The offer is closed."), allowed="can_close"
+    )
 
 
 @login_required
@@ -234,7 +238,7 @@ def offer_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def offer_co_owners(request: HttpRequest, pk: int) -> HttpResponse:
     offer = selectors.get_offer_for_user(request.user, pk, write=True)
-    if offer.owner_id != request.user.pk:
+    if not offer_access(request.user, offer).can_set_co_owners:
         raise PermissionDenied
     initial = "\n".join(offer.co_owners.values_list("email", flat=True))
     form = CoOwnersForm(request.POST or None, initial={"emails": initial})
@@ -293,7 +297,8 @@ def offer_export(request: HttpRequest) -> HttpResponse:
     offers = exporting.export_queryset(selectors.offer_search(request.user, filters))
 
     def owner_visible(offer: Offer) -> bool:
-        return selectors.can_edit(request.user, offer) or selectors.can_manage(request.user, offer)
+        access = offer_access(request.user, offer)
+        return access.can_edit or access.can_manage
 
     response = StreamingHttpResponse(
         exporting.csv_lines(offers, owner_visible=owner_visible),

@@ -29,7 +29,9 @@ def get_offer_for_user(user: User, pk: int, *, write: bool = False) -> Offer:
     With write=True, 403 for those who may see it but not edit it."""
     try:
         offer = (
-            visible_offers(user).select_related("institution__country", "isced", "owner").get(pk=pk)
+            visible_offers(user, administered=True)
+            .select_related("institution__country", "isced", "owner")
+            .get(pk=pk)
         )
     except Offer.DoesNotExist:
         raise Http404 from None

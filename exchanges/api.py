@@ -39,7 +39,6 @@ from exchanges.serializers import (
     ProposalListSerializer,
     RejectSerializer,
 )
-from matching import engine
 from offers import selectors as offer_selectors
 from offers.models import Offer
 
@@ -201,9 +200,6 @@ class ProposalListView(TandemAPIView):
         c = given.validated_data
         offer = _offer_or_404(request.user, c["offer"], OFFER_NOT_FOUND)
         partner = _offer_or_404(request.user, c["partner"], PARTNER_NOT_FOUND)
-        # The match as the pages record it (None without a fitted model); two offers of one
-        # region are the service's to refuse.
-        match = engine.explain_pair(offer, partner) if offer.region != partner.region else None
         with service_errors():
             proposal = services.proposal_create(
                 actor=request.user,
@@ -211,8 +207,6 @@ class ProposalListView(TandemAPIView):
                 partner=partner,
                 origin=c["origin"],
                 message=c["message"],
-                score=match.score if match else None,
-                explanation=[r.as_dict() for r in match.reasons] if match else [],
             )
         response = _detail_response(request, proposal, status_code=status.HTTP_201_CREATED)
         response["Location"] = reverse("api:proposal-detail", args=[proposal.pk])

@@ -35,6 +35,7 @@ from exchanges.models import (
     ProposalOrigin,
     ProposalState,
 )
+from matching import engine
 from offers.access import OfferAccess
 from offers.models import Offer, OfferStatus
 
@@ -45,6 +46,7 @@ NOT_YOURS = _("You can only propose from an offer you own or co-own.")
 WRONG_STATE = _("This proposal is %(state)s: it cannot be %(action)s now.")
 NOT_YOUR_SIDE = _("Only the partner lecturers can do this.")
 ALREADY_ACCEPTED = _("Your side has already accepted this proposal.")
+WITHDRAW_INSTEAD = _("Your side has accepted this proposal: withdraw it instead of declining.")
 NOT_INVOLVED_OFFICE = _("Only the international offices of the two institutions decide.")
 ALREADY_DECIDED = _("Your institution has already decided on these terms.")
 REASON_NEEDED = _("Give the reason for rejecting, so the lecturers know what to change.")
@@ -188,11 +190,10 @@ def proposal_create(
     partner: Offer,
     origin: str = ProposalOrigin.BROWSE,
     message: str = "",
-    score: float | None = None,
-    explanation: list | None = None,
 ) -> Proposal:
     """Propose pairing `offer` (the actor's) with `partner` (the other region's); the
-    actor's side has accepted by proposing."""
+    actor's side has accepted by proposing. The match (score and reasons) is recorded as
+    the matcher explains it now (none without a fitted model)."""
     if offer.region == partner.region:
         raise ValidationError(SAME_REGION, code=ProposalError.SAME_REGION)
     if not OfferAccess(actor, offer).can_edit:
@@ -201,6 +202,7 @@ def proposal_create(
         if o.status != OfferStatus.OPEN:
             raise ValidationError(NOT_OPEN % {"title": o.title}, code=ProposalError.NOT_OPEN)
     asian, european = (offer, partner) if offer.region == "asia" else (partner, offer)
+    match = engine.explain_pair(offer, partner)
     now = timezone.now()
     proposal = _new_proposal(
         asian_id=asian.pk,
@@ -209,8 +211,8 @@ def proposal_create(
         origin=origin,
         now=now,
         message=message.strip(),
-        score=score,
-        explanation=explanation,
+        score=match.score if match else None,
+        explanation=[r.as_dict() for r in match.reasons] if match else [],
         kinds=(asian.kind, european.kind),
         students=(asian.students, european.students),
     )
@@ -341,10 +343,14 @@ def proposal_accept(*, proposal: Proposal, actor: User) -> Proposal:
 @transaction.atomic
 def proposal_decline(*, proposal: Proposal, actor: User, note: str = "") -> Proposal:
     proposal = _locked(proposal)
-    if not ProposalAccess(actor, proposal).sides:
+    access = ProposalAccess(actor, proposal)
+    if not access.sides:
         raise PermissionDenied(NOT_YOUR_SIDE)
     if proposal.state != ProposalState.PROPOSED:
         raise _refuse_state(proposal, _("declined"))
+    if not access.can("decline"):
+        # Declining is the partner's answer; the side that proposed or accepted withdraws.
+        raise ValidationError(WITHDRAW_INSTEAD, code=ProposalError.ALREADY_ACCEPTED)
     _move(proposal, ProposalState.DECLINED, actor, note)
     return proposal
 

@@ -22,6 +22,7 @@ from exchanges.access import ACTIONS as ACTIONS_SHOWN
 from exchanges.access import proposal_access
 from exchanges.agreement import agreement_available
 from exchanges.models import CompletionReport, ProposalOrigin, ProposalState
+from matching import engine
 from offers import selectors as offer_selectors
 from offers.access import editors_q, visible_offers
 from offers.models import Offer, OfferStatus
@@ -85,8 +86,7 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if partner is None:
         raise Http404
-    from matching import engine
-
+    # Shown before proposing; the service records the match itself.
     match = engine.explain_pair(offer, partner)
     form = ProposeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -102,8 +102,6 @@ def proposal_new(request: HttpRequest, pk: int) -> HttpResponse:
                 partner=partner,
                 origin=origin,
                 message=form.cleaned_data["message"],
-                score=match.score if match else None,
-                explanation=[r.as_dict() for r in match.reasons] if match else [],
             )
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))

@@ -398,7 +398,8 @@ MATRIX = {
     "detail": ("proposed", "get", None, dict(alice=200, jan=200, bob=200, charlie=200)),
     "agreement": ("approved", "get", None, dict(alice=200, jan=200, bob=200, charlie=200)),
     "accept": ("proposed", "post", {}, dict(alice=409, jan=200, bob=403, charlie=403)),
-    "decline": ("proposed", "post", {}, dict(alice=200, jan=200, bob=403, charlie=403)),
+    # The proposer withdraws; declining is the partner's answer.
+    "decline": ("proposed", "post", {}, dict(alice=409, jan=200, bob=403, charlie=403)),
     "withdraw": ("accepted", "post", {}, dict(alice=200, jan=200, bob=403, charlie=403)),
     "approve": ("accepted", "post", {}, dict(alice=403, jan=403, bob=200, charlie=200)),
     "reject": (

@@ -63,10 +63,10 @@ def test_withdrawals_expiries_and_ones_own_proposals_do_not_count(alice, jan, ja
     services.proposal_withdraw(proposal=received(alice, jan_offer, "B", 40), actor=alice)
     expiring = received(alice, jan_offer, "C", 400)
     services.proposals_expire(now=expiring.expires_at + dt.timedelta(minutes=1))
-    # Jan's own proposal, declined by himself, is not an answer either.
+    # Jan's own proposal, withdrawn by himself, is not an answer either.
     other = factories.make_offer(alice, title="D")
     own = services.proposal_create(actor=jan, offer=jan_offer, partner=other)
-    services.proposal_decline(proposal=own, actor=jan)
+    services.proposal_withdraw(proposal=own, actor=jan)
     assert typical_response_time(jan) is None
     assert not ProposalEvent.objects.filter(actor=jan, to_state="accepted").exists()
 

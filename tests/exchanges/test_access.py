@@ -12,13 +12,7 @@ from django.urls import reverse
 from exchanges import services
 from exchanges.models import Proposal
 from offers.models import Offer
-from tests.exchanges.test_proposal_api import (  # noqa: F401  (fixtures)
-    REPORT,
-    jan,
-    jan_offer,
-    make_proposal,
-    siti_offer,
-)
+from tests.exchanges.conftest import REPORT
 
 ACTION_URL = re.compile(r"/proposals/\d+/(accept|decline|withdraw|approve|reject|start|complete)/")
 
@@ -53,9 +47,7 @@ def test_the_page_and_the_api_offer_the_same_actions(
     user = request.getfixturevalue(persona)
     api.force_login(user)
     client.force_login(user)
-    allowed = api.get(reverse("api:proposal-detail", args=[proposal.pk])).json()[
-        "allowed_actions"
-    ]
+    allowed = api.get(reverse("api:proposal-detail", args=[proposal.pk])).json()["allowed_actions"]
     assert allowed == EXPECTED[(state, persona)]
     assert page_actions(client, proposal) == sorted(allowed)
 

@@ -3,7 +3,7 @@
 Every figure is aggregated by the database: each query groups the proposals (their
 narrow copies, `balance.models.ProposalFact`) or the offers by a few keys and sums their
 participants by direction, which every proposal carries (`Proposal.flow_a_to_e`,
-`flow_e_to_a`, stamped by the rule of `exchanges.agreement.students_per_direction`).
+`flow_e_to_a`, stamped by the rule of `core.balance_rules.students_per_direction`).
 Python only folds the grouped rows — at most a few thousand, never one per exchange —
 into the tables: an exchange whose two offers name two priorities counts under each, as
 does one with several SDGs.
@@ -49,6 +49,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, Institution, Region
 from balance.models import ProposalFact, decode, encode, sdg_bits
+from core.balance_rules import balance_index
+from core.vocabulary import TVET_AND_LIFELONG_LEVELS
 from exchanges.models import ProposalState
 from offers.models import IscedField, Offer, OfferKind, OfferLevel, OfferStatus, Priority, Sdg
 
@@ -57,7 +59,7 @@ VM = OfferKind.VIRTUAL_MOBILITY
 SIDES = {"asia": ("asian",), "europe": ("european",)}
 BOTH_SIDES = ("asian", "european")
 # Levels counted as TVET and lifelong learning (the journey's "only 6 % of exchanges").
-TVET_LLL_LEVELS = (OfferLevel.EQF4, OfferLevel.EQF5, OfferLevel.NONFORMAL)
+TVET_LLL_LEVELS = TVET_AND_LIFELONG_LEVELS
 
 # UK DESNZ (formerly DEFRA/BEIS) greenhouse-gas conversion factors 2024, business travel
 # by air, long-haul flight, economy class, including the effect of radiative forcing:
@@ -162,12 +164,6 @@ class Flow:
     @property
     def index(self) -> float | None:
         return balance_index(self.a, self.e)
-
-
-def balance_index(a_to_e: int, e_to_a: int) -> float | None:
-    """(A→E − E→A) / (A→E + E→A); None (blank) when nobody moves."""
-    total = a_to_e + e_to_a
-    return None if total == 0 else (a_to_e - e_to_a) / total
 
 
 COMPLETED = Q(state=ProposalState.COMPLETED)

@@ -112,7 +112,7 @@ def fill(target: int, rng: random.Random) -> int:
     from django.db import connection, transaction
 
     from accounts.models import Affiliation, Institution, User
-    from exchanges.agreement import students_per_direction
+    from core.balance_rules import students_per_direction
     from exchanges.models import CompletionReport, Proposal
     from offers.models import IscedField, Offer, Sdg
 

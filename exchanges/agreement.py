@@ -21,6 +21,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country
+from core.balance_rules import students_per_direction
 from exchanges.errors import ProposalError
 from exchanges.models import DecisionKind, Proposal, ProposalState
 from offers.languages import LANGUAGE_NAMES
@@ -54,29 +55,6 @@ def terms_digest(terms: dict) -> str:
     exchanges.services.agreed_terms hashes them."""
     canonical = json.dumps(terms, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def students_per_direction(
-    asian_kind: str, asian_students: int, european_kind: str, european_students: int
-) -> tuple[int, int]:
-    """Participants by direction: (Asia → Europe, Europe → Asia).
-
-    COIL and blended: each side's class counts in its own direction (the Asian class
-    works into the European course: Asia → Europe). Virtual mobility: the offer is a host
-    course opening seats, so students of the *other* side take them, counted towards the
-    host's region and at most as many as the seats; the host's own students stay home.
-    Two virtual-mobility offers host each other: both directions count, each capped by the
-    other's seats. (The same reading as the pairing round's balance figures.)
-    """
-    vm = OfferKind.VIRTUAL_MOBILITY
-    asia_hosts, europe_hosts = asian_kind == vm, european_kind == vm
-    a_to_e = 0 if (asia_hosts and not europe_hosts) else asian_students
-    e_to_a = 0 if (europe_hosts and not asia_hosts) else european_students
-    if europe_hosts:
-        a_to_e = min(a_to_e, european_students)
-    if asia_hosts:
-        e_to_a = min(e_to_a, asian_students)
-    return a_to_e, e_to_a
 
 
 def proposal_flows(proposal: Proposal, report=None) -> tuple[int, int]:

@@ -22,9 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.balance_rules import students_per_direction
 from exchanges import signals
 from exchanges.access import ACCEPTED_AT, ProposalAccess
-from exchanges.agreement import proposal_flows, students_per_direction
+from exchanges.agreement import proposal_flows
 from exchanges.errors import ProposalError
 from exchanges.models import (
     LIVE_PROPOSAL_STATES,

@@ -11,21 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-REGIONS = ("asia", "europe")
-KINDS = ("coil", "virtual_mobility", "blended")
-CEFR_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
-LEVELS = ("4", "5", "6", "7", "8", "nonformal")
-
-# Position of each level on one line, for "level closeness": non-formal / lifelong learning
-# sits just below EQF 4 (upper-secondary TVET), the nearest formal level.
-LEVEL_POSITION = {"nonformal": 3.0, "4": 4.0, "5": 5.0, "6": 6.0, "7": 7.0, "8": 8.0}
+from core.vocabulary import CEFR_LEVELS, KINDS, LEVELS, REGIONS
 
 Window = tuple[int, dt.time, dt.time]
-
-
-def cefr_rank(level: str) -> int:
-    """0 for A1 … 5 for C2; ValueError for anything else."""
-    return CEFR_LEVELS.index(level)
 
 
 @dataclass(frozen=True, slots=True)

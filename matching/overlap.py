@@ -27,11 +27,11 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
+from core.vocabulary import WEEKDAYS
 from matching.features import Window
 
 WEEK = 7 * 86400
 _EPOCH_ORD = dt.date(1970, 1, 1).toordinal()
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 WINDOW_BAD_WEEKDAY = "Window {n}: the weekday must be 0 (Monday) to 6 (Sunday)."
 WINDOW_BAD_ORDER = "Window {n}: the end must be after the start."
@@ -84,7 +84,7 @@ def validate_windows(windows: Sequence[Window]) -> list[str]:
     spans.sort()
     for (wd1, _s1, e1, n1), (wd2, s2, _e2, n2) in zip(spans, spans[1:], strict=False):
         if wd1 == wd2 and s2 < e1:
-            problems.append(WINDOW_OVERLAP.format(n=min(n1, n2), m=max(n1, n2), day=DAY_NAMES[wd1]))
+            problems.append(WINDOW_OVERLAP.format(n=min(n1, n2), m=max(n1, n2), day=WEEKDAYS[wd1]))
     return problems
 
 
@@ -347,10 +347,10 @@ class Slot:
 
 
 def _clock(start: dt.datetime, end: dt.datetime, same_day_as: int | None) -> str:
-    head = "" if start.weekday() == same_day_as else f"{DAY_NAMES[start.weekday()]} "
+    head = "" if start.weekday() == same_day_as else f"{WEEKDAYS[start.weekday()]} "
     tail = f"{end:%H:%M}"
     if end.date() != start.date() and not (end.hour == 0 and end.minute == 0):
-        tail = f"{DAY_NAMES[end.weekday()]} {tail}"
+        tail = f"{WEEKDAYS[end.weekday()]} {tail}"
     elif end.date() != start.date():
         tail = "24:00"
     return f"{head}{start:%H:%M}–{tail}"

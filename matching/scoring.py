@@ -31,8 +31,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from core.vocabulary import LEVEL_POSITION, cefr_rank
 from matching import overlap as ov
-from matching.features import LEVEL_POSITION, OfferFeatures, Weights, cefr_rank
+from matching.features import OfferFeatures, Weights
 
 if TYPE_CHECKING:
     from matching.similarity import TextModel
@@ -157,7 +158,7 @@ def isced_closeness(a, b):
 
 
 def level_closeness(a, b):
-    """Level positions (`features.LEVEL_POSITION`): 1 − |a − b| / 4, floored at 0."""
+    """Level positions (`core.vocabulary.LEVEL_POSITION`): 1 − |a − b| / 4, floored at 0."""
     return np.clip(1.0 - np.abs(a - b) / 4.0, 0.0, 1.0)
 
 

@@ -7,6 +7,7 @@ from accounts.models import Country, Institution, Region
 from accounts.validators import time_zone_choices
 from offers.languages import language_choices
 from offers.models import (
+    WEEKDAY_CHOICES,
     Cefr,
     IscedField,
     IscedLevel,
@@ -152,16 +153,7 @@ class WindowForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
-        choices=[("", "---------")]
-        + [
-            (0, _("Monday")),
-            (1, _("Tuesday")),
-            (2, _("Wednesday")),
-            (3, _("Thursday")),
-            (4, _("Friday")),
-            (5, _("Saturday")),
-            (6, _("Sunday")),
-        ],
+        choices=[("", "---------"), *WEEKDAY_CHOICES],
     )
     start = forms.TimeField(
         label=_("From"), required=False, widget=forms.TimeInput(attrs={"type": "time"})

@@ -25,6 +25,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Affiliation, AffiliationRole, Country, Institution, User
+from core.vocabulary import WEEKDAYS
 from offers import services, validation
 from offers.models import (
     IscedField,
@@ -94,7 +95,7 @@ DEFAULTS = {
     "partners_sought": 1,
 }
 IMPORT_STATUSES = (OfferStatus.DRAFT.value, OfferStatus.OPEN.value)
-WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+WEEKDAY_NAMES = tuple(day.lower() for day in WEEKDAYS)
 TRUE = {"true", "yes", "y", "1"}
 FALSE = {"false", "no", "n", "0"}
 

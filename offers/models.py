@@ -73,7 +73,16 @@ class Sdg(models.Model):
 
 # --- offers ---------------------------------------------------------------------
 
-CEFR_LEVELS = ["A1", "A2", "B1", "B2", "C1", "C2"]
+# Pages show these; core.vocabulary.WEEKDAYS holds the file format's names.
+WEEKDAY_CHOICES = [
+    (0, _("Monday")),
+    (1, _("Tuesday")),
+    (2, _("Wednesday")),
+    (3, _("Thursday")),
+    (4, _("Friday")),
+    (5, _("Saturday")),
+    (6, _("Sunday")),
+]
 
 
 class OfferKind(models.TextChoices):
@@ -336,15 +345,7 @@ class AvailabilityWindow(models.Model):
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="windows")
     weekday = models.PositiveSmallIntegerField(
         _("weekday"),
-        choices=[
-            (0, _("Monday")),
-            (1, _("Tuesday")),
-            (2, _("Wednesday")),
-            (3, _("Thursday")),
-            (4, _("Friday")),
-            (5, _("Saturday")),
-            (6, _("Sunday")),
-        ],
+        choices=WEEKDAY_CHOICES,
     )
     start = models.TimeField(_("from"))
     end = models.TimeField(_("to"))

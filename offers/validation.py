@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from django.utils.translation import gettext_lazy as _
 
+from core.vocabulary import CEFR_LEVELS
 from offers.languages import LANGUAGE_NAMES
 
 TERM_END_BEFORE_START = _("The term must end after it starts.")
@@ -31,7 +32,7 @@ BAD_WEEKDAY = _("A weekday is a number from 0 (Monday) to 6 (Sunday).")
 CONTROL_CHARACTERS = _("Remove the control characters (such as NUL) from the text.")
 EXCLUDED_AND_PREFERRED = _("%(country)s is both preferred and excluded; choose one.")
 
-CEFR = ("A1", "A2", "B1", "B2", "C1", "C2")
+CEFR = CEFR_LEVELS
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 WEEKDAYS = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
 

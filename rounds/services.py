@@ -31,8 +31,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Country, User
+from core.balance_rules import balance_index, students_per_direction
 from exchanges import services as proposal_services
-from exchanges.agreement import students_per_direction
 from exchanges.models import (
     LIVE_PROPOSAL_STATES,
     Proposal,
@@ -470,14 +470,8 @@ def _pair_cosines(model, pairs: Sequence[tuple[int, int, float]], batch: int = 2
 
 def pair_directions(a: OfferFeatures, b: OfferFeatures) -> tuple[int, int]:
     """Participants of one pair by direction: (Asia → Europe, Europe → Asia); `a` is the
-    Asian offer, `b` the European one. The rule is the agreement's (students_per_direction)."""
+    Asian offer, `b` the European one. The rule is core.balance_rules.students_per_direction."""
     return students_per_direction(a.kind, a.students, b.kind, b.students)
-
-
-def balance_index(a_to_e: int, e_to_a: int) -> float | None:
-    """(A→E − E→A) / (A→E + E→A): 0 is balanced, > 0 leans towards Europe; None if empty."""
-    total = a_to_e + e_to_a
-    return round((a_to_e - e_to_a) / total, 4) if total else None
 
 
 def _balance(pairs, by_id: dict[int, OfferFeatures]) -> dict[str, object]:
@@ -486,7 +480,12 @@ def _balance(pairs, by_id: dict[int, OfferFeatures]) -> dict[str, object]:
         x, y = pair_directions(by_id[a], by_id[b])
         a_to_e += x
         e_to_a += y
-    return {"a_to_e": a_to_e, "e_to_a": e_to_a, "index": balance_index(a_to_e, e_to_a)}
+    index = balance_index(a_to_e, e_to_a)
+    return {
+        "a_to_e": a_to_e,
+        "e_to_a": e_to_a,
+        "index": None if index is None else round(index, 4),
+    }
 
 
 def _gain(new: float, old: float) -> float | None:

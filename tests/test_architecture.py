@@ -18,3 +18,24 @@ def test_apps_keep_their_layers_and_the_matching_core_stays_pure():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+def test_the_models_choices_and_the_matching_core_speak_the_one_vocabulary():
+    from core import vocabulary
+    from matching import features, overlap
+    from offers import importing, validation
+    from offers.models import WEEKDAY_CHOICES, AvailabilityWindow, Cefr, OfferKind, OfferLevel
+
+    assert tuple(OfferKind.values) == vocabulary.KINDS
+    assert tuple(OfferLevel.values) == vocabulary.LEVELS
+    assert tuple(Cefr.values) == vocabulary.CEFR_LEVELS == validation.CEFR
+    assert set(vocabulary.LEVEL_POSITION) == set(vocabulary.LEVELS)
+    assert set(vocabulary.TVET_AND_LIFELONG_LEVELS) <= set(vocabulary.LEVELS)
+    assert [day for day, _label in WEEKDAY_CHOICES] == list(range(len(vocabulary.WEEKDAYS)))
+    field = AvailabilityWindow._meta.get_field("weekday")
+    assert [day for day, _label in field.choices] == list(range(7))
+    assert importing.WEEKDAY_NAMES == tuple(d.lower() for d in vocabulary.WEEKDAYS)
+    # The pure core checks offers against the same tuples, not copies of them.
+    assert features.KINDS is vocabulary.KINDS and features.LEVELS is vocabulary.LEVELS
+    assert features.CEFR_LEVELS is vocabulary.CEFR_LEVELS
+    assert overlap.WEEKDAYS is vocabulary.WEEKDAYS

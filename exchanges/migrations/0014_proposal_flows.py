@@ -4,7 +4,7 @@ from django.db import migrations, models
 def stamp_flows(apps, schema_editor):
     """Stamp the participants by direction of the proposals that exist, by the rule of
     exchanges.agreement (terms once frozen, the offers before, the report once completed)."""
-    from exchanges.agreement import students_per_direction
+    from core.balance_rules import students_per_direction
 
     Proposal = apps.get_model("exchanges", "Proposal")
     CompletionReport = apps.get_model("exchanges", "CompletionReport")

@@ -8,8 +8,8 @@ import itertools
 import pytest
 
 from balance import stats
+from core.balance_rules import students_per_direction
 from exchanges import services
-from exchanges.agreement import students_per_direction
 from exchanges.models import Proposal
 from tests import factories
 

@@ -16,6 +16,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from core.balance_rules import balance_index
 from exchanges import services as proposal_services
 from exchanges.models import Proposal, ProposalEvent, ProposalOrigin, ProposalState
 from matching import engine, pairing
@@ -393,9 +394,9 @@ def test_in_virtual_mobility_the_home_students_count_towards_the_host_up_to_its_
 
 
 def test_the_balance_index_is_signed_towards_europe():
-    assert rounds.balance_index(5310, 4120) == pytest.approx(0.1262, abs=1e-4)
-    assert rounds.balance_index(10, 30) == -0.5
-    assert rounds.balance_index(0, 0) is None
+    assert balance_index(5310, 4120) == pytest.approx(0.1262, abs=1e-4)
+    assert balance_index(10, 30) == -0.5
+    assert balance_index(0, 0) is None
 
 
 def test_the_round_reports_its_balance(world, done_round):

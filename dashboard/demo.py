@@ -27,7 +27,7 @@ from accounts.models import (
     Region,
     User,
 )
-from exchanges import services
+from exchanges import decisions, services
 from exchanges.models import Proposal
 from offers import services as offer_services
 from offers.models import IscedField, Offer, OfferStatus, Sdg
@@ -393,7 +393,7 @@ def build_demo_history(pairs: int = 48) -> int:
             )
             p = services.proposal_accept(proposal=p, actor=e.owner)
             for offer in (a, e):
-                services.proposal_approve(proposal=p, actor=_demo_office(offer.institution))
+                decisions.proposal_approve(proposal=p, actor=_demo_office(offer.institution))
             p = services.proposal_start(proposal=p, actor=a.owner)
             if rng.random() < 0.7:
                 services.proposal_complete(

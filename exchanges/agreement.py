@@ -52,7 +52,7 @@ def agreement_filename(proposal: Proposal) -> str:
 
 def terms_digest(terms: dict) -> str:
     """SHA-256 of the terms as canonical JSON (sorted keys, no spaces, UTF-8): the way
-    exchanges.services.agreed_terms hashes them."""
+    exchanges.terms.agreed_terms hashes them."""
     canonical = json.dumps(terms, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from core.api import BAD_REQUEST, TandemAPIView, service_errors
-from exchanges import selectors, services
+from exchanges import decisions, selectors, services
 from exchanges.agreement import agreement_filename, build_agreement
 from exchanges.models import OfficeDecision, Proposal, ProposalEvent
 from exchanges.serializers import (
@@ -318,7 +318,7 @@ class ProposalApproveView(ProposalActionView):
     body = ApproveSerializer
 
     def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
-        return services.proposal_approve(proposal=proposal, actor=actor, comment=data["comment"])
+        return decisions.proposal_approve(proposal=proposal, actor=actor, comment=data["comment"])
 
 
 @_action_schema(
@@ -331,7 +331,7 @@ class ProposalRejectView(ProposalActionView):
     body = RejectSerializer
 
     def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
-        return services.proposal_reject(proposal=proposal, actor=actor, reason=data["reason"])
+        return decisions.proposal_reject(proposal=proposal, actor=actor, reason=data["reason"])
 
 
 @_action_schema(

@@ -3,7 +3,7 @@ proposals, which voids the offices' approvals of changed terms (journey 3)."""
 
 from django.dispatch import receiver
 
-from exchanges.services import proposals_terms_changed
+from exchanges.decisions import proposals_terms_changed
 from offers.signals import offer_updated
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.decorators import office_required
 from core import panels
-from exchanges import selectors, services
+from exchanges import decisions, selectors, services
 from exchanges.access import ACTIONS as ACTIONS_SHOWN
 from exchanges.access import proposal_access
 from exchanges.agreement import agreement_available
@@ -66,7 +66,7 @@ class RejectForm(forms.Form):
         label=gettext_lazy("Reason"),
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": services.REASON_NEEDED},
+        error_messages={"required": decisions.REASON_NEEDED},
     )
 
 
@@ -179,11 +179,11 @@ ACTIONS = {
         gettext_lazy("You withdrew the proposal."),
     ),
     "approve": (
-        lambda p, u, d: services.proposal_approve(proposal=p, actor=u, comment=d),
+        lambda p, u, d: decisions.proposal_approve(proposal=p, actor=u, comment=d),
         gettext_lazy("You approved the agreed terms for your institution."),
     ),
     "reject": (
-        lambda p, u, d: services.proposal_reject(proposal=p, actor=u, reason=d),
+        lambda p, u, d: decisions.proposal_reject(proposal=p, actor=u, reason=d),
         gettext_lazy("You rejected the proposal; the lecturers see your reason."),
     ),
     "start": (

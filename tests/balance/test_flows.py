@@ -9,7 +9,7 @@ import pytest
 
 from balance import stats
 from core.balance_rules import students_per_direction
-from exchanges import services
+from exchanges import decisions, services
 from exchanges.models import Proposal
 from tests import factories
 
@@ -32,8 +32,8 @@ def test_stamped_flows_follow_the_one_direction_rule_for_every_kind_pair(
         proposal.refresh_from_db()
         rule = students_per_direction(asian_kind, asian_students, european_kind, european_students)
         assert (proposal.flow_a_to_e, proposal.flow_e_to_a) == rule, (asian_kind, european_kind)
-        services.proposal_approve(proposal=proposal, actor=bob)
-        services.proposal_approve(proposal=proposal, actor=charlie)
+        decisions.proposal_approve(proposal=proposal, actor=bob)
+        decisions.proposal_approve(proposal=proposal, actor=charlie)
         expected_agreed[(asian_kind, european_kind)] = rule
         if i % 2:
             # Completed: the report's participants travel, the host's seats still cap.

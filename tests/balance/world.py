@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pytest
 from django.utils import timezone
 
-from exchanges import services
+from exchanges import decisions, services
 from exchanges.models import Proposal
 from tests import factories
 
@@ -53,8 +53,8 @@ def agree(lecturer_a, offer_a, lecturer_b, offer_b, office_a, office_b) -> Propo
     """Propose, accept and have both offices approve."""
     p = services.proposal_create(actor=lecturer_a, offer=offer_a, partner=offer_b)
     services.proposal_accept(proposal=p, actor=lecturer_b)
-    services.proposal_approve(proposal=p, actor=office_a)
-    services.proposal_approve(proposal=p, actor=office_b)
+    decisions.proposal_approve(proposal=p, actor=office_a)
+    decisions.proposal_approve(proposal=p, actor=office_b)
     p.refresh_from_db()
     return p
 

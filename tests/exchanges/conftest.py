@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from exchanges import services
+from exchanges import decisions, services
 from exchanges.models import Proposal
 from tests import factories
 from tests.offers.conftest import erin, thai_institution  # noqa: F401
@@ -56,9 +56,9 @@ def make_proposal(alice, jan, bob, charlie, siti_offer, jan_offer):
         if state == "accepted":
             return p
         if state == "rejected":
-            return services.proposal_reject(proposal=p, actor=bob, reason="Exams clash")
-        services.proposal_approve(proposal=p, actor=charlie)
-        p = services.proposal_approve(proposal=p, actor=bob)
+            return decisions.proposal_reject(proposal=p, actor=bob, reason="Exams clash")
+        decisions.proposal_approve(proposal=p, actor=charlie)
+        p = decisions.proposal_approve(proposal=p, actor=bob)
         if state == "approved":
             return p
         p = services.proposal_start(proposal=p, actor=alice)

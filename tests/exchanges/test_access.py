@@ -9,7 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from exchanges import services
+from exchanges import decisions, services
 from exchanges.models import Proposal
 from offers.models import Offer
 from tests.exchanges.conftest import REPORT
@@ -57,8 +57,8 @@ def _run(action: str, proposal: Proposal, user):
         "accept": lambda: services.proposal_accept(proposal=proposal, actor=user),
         "decline": lambda: services.proposal_decline(proposal=proposal, actor=user),
         "withdraw": lambda: services.proposal_withdraw(proposal=proposal, actor=user),
-        "approve": lambda: services.proposal_approve(proposal=proposal, actor=user),
-        "reject": lambda: services.proposal_reject(proposal=proposal, actor=user, reason="No"),
+        "approve": lambda: decisions.proposal_approve(proposal=proposal, actor=user),
+        "reject": lambda: decisions.proposal_reject(proposal=proposal, actor=user, reason="No"),
         "start": lambda: services.proposal_start(proposal=proposal, actor=user),
         "complete": lambda: services.proposal_complete(
             proposal=proposal, actor=user, report=dict(REPORT)

@@ -18,7 +18,7 @@ from django.urls import reverse
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from exchanges import agreement, services
+from exchanges import agreement, decisions, services, transitions
 from exchanges import services as wf
 from exchanges.api import OFFER_NOT_FOUND, PARTNER_NOT_FOUND
 from exchanges.models import Proposal, ProposalState
@@ -197,8 +197,8 @@ def test_the_agreement_counts_a_virtual_mobility_hosts_seats_for_the_other_side(
     )
     p = services.proposal_create(actor=alice, offer=siti_offer, partner=host)
     p = services.proposal_accept(proposal=p, actor=jan)
-    services.proposal_approve(proposal=p, actor=bob)
-    services.proposal_approve(proposal=p, actor=charlie)
+    decisions.proposal_approve(proposal=p, actor=bob)
+    decisions.proposal_approve(proposal=p, actor=charlie)
     api.force_login(bob)
     doc = api.get(action(p, "agreement")).json()
     # 20 of alice's 35 students take the European seats; the host's students stay home.
@@ -273,7 +273,7 @@ def test_every_refused_move_is_a_409_with_the_services_message_and_changes_nothi
     response = sign_in(api, persona, request).post(action(proposal, name), body)
     assert response.status_code == 409
     if isinstance(message, tuple):
-        message = wf.WRONG_STATE % {
+        message = transitions.WRONG_STATE % {
             "state": proposal.get_state_display().lower(),
             "action": message[0],
         }
@@ -285,13 +285,13 @@ def test_a_second_officer_of_an_institution_that_decided_gets_409(
     api, make_proposal, charlie, european_institution
 ):
     proposal = make_proposal("accepted")
-    services.proposal_approve(proposal=proposal, actor=charlie)
+    decisions.proposal_approve(proposal=proposal, actor=charlie)
     piet = factories.office(european_institution, email="piet@wageningenuniversity.nl")
     before = snapshot(proposal)
     api.force_login(piet)
     response = api.post(action(proposal, "approve"))
     assert response.status_code == 409
-    assert response.json() == {"detail": str(wf.ALREADY_DECIDED)}
+    assert response.json() == {"detail": str(decisions.ALREADY_DECIDED)}
     assert snapshot(proposal) == before
 
 
@@ -313,14 +313,14 @@ def test_approving_beyond_an_offers_capacity_is_a_409_and_changes_nothing(
         offer = factories.make_offer(alice, title=f"Asian course {n}")
         p = services.proposal_create(actor=alice, offer=offer, partner=jan_offer)
         p = services.proposal_accept(proposal=p, actor=jan)
-        services.proposal_approve(proposal=p, actor=charlie)
+        decisions.proposal_approve(proposal=p, actor=charlie)
         pending.append(p)
     api.force_login(bob)
     assert api.post(action(pending[0], "approve")).status_code == 200
     before = snapshot(pending[1])
     response = api.post(action(pending[1], "approve"))
     assert response.status_code == 409
-    assert response.json() == {"detail": str(wf.NO_CAPACITY % {"title": jan_offer.title})}
+    assert response.json() == {"detail": str(decisions.NO_CAPACITY % {"title": jan_offer.title})}
     assert snapshot(pending[1]) == before
 
 
@@ -385,7 +385,7 @@ def test_permission_matrix(api, request, make_proposal, endpoint, persona):
     if expected == 403:
         assert response.json()["detail"] in {
             str(wf.NOT_YOUR_SIDE),
-            str(wf.NOT_INVOLVED_OFFICE),
+            str(decisions.NOT_INVOLVED_OFFICE),
         }
 
 
@@ -546,7 +546,7 @@ def test_the_office_queue_holds_what_waits_for_my_institution_oldest_first(
     )
     assert ids(api.get(LIST, {"role": "office"})) == [second.pk, first.pk]
     api.force_login(charlie)
-    services.proposal_approve(proposal=first, actor=charlie)
+    decisions.proposal_approve(proposal=first, actor=charlie)
     assert ids(api.get(LIST, {"role": "office"})) == [second.pk]  # decided on first
     api.force_login(bob)
     assert ids(api.get(LIST, {"role": "office"})) == [second.pk, first.pk]
@@ -624,7 +624,7 @@ def test_the_detail_shows_both_offers_the_match_the_decisions_and_the_timeline(
         score=0.82,
         explanation=[{"code": "isced", "value": 1.0, "weight": 0.2, "text": "same field 0521"}],
     )
-    services.proposal_approve(proposal=proposal, actor=charlie, comment="Fine with us")
+    decisions.proposal_approve(proposal=proposal, actor=charlie, comment="Fine with us")
     api.force_login(alice)
     body = api.get(detail(proposal)).json()
     assert body["asian_offer"]["institution"]["name"] == "Universiti Malaya"
@@ -658,7 +658,7 @@ def test_the_detail_names_the_chat_for_its_members_only(api, make_proposal, alic
 
 def test_changed_terms_void_the_decisions_shown(api, make_proposal, charlie, alice, siti_offer):
     proposal = make_proposal("accepted")
-    services.proposal_approve(proposal=proposal, actor=charlie)
+    decisions.proposal_approve(proposal=proposal, actor=charlie)
     old = proposal.terms_hash
     data = offer_services.offer_data(siti_offer)
     data.fields["term_end"] = dt.date(2027, 6, 20)
@@ -756,7 +756,7 @@ def test_rejecting_needs_a_reason_and_says_so(api, make_proposal, bob, body):
     api.force_login(bob)
     response = api.post(action(proposal, "reject"), body)
     assert response.status_code == 400
-    assert response.json() == {"reason": [str(wf.REASON_NEEDED)]}
+    assert response.json() == {"reason": [str(decisions.REASON_NEEDED)]}
     assert snapshot(proposal) == before
 
 

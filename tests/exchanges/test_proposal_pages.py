@@ -6,8 +6,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from exchanges import services
-from exchanges import services as wf
+from exchanges import decisions, services
 from exchanges.models import Proposal, ProposalState
 from tests import factories
 
@@ -99,7 +98,7 @@ def test_rejection_without_a_reason_is_refused_with_a_message(client, proposal, 
     services.proposal_accept(proposal=proposal, actor=jan)
     client.force_login(bob)
     response = client.post(act(proposal, "reject"), {"reason": ""}, follow=True)
-    assert str(wf.REASON_NEEDED) in response.content.decode()
+    assert str(decisions.REASON_NEEDED) in response.content.decode()
     proposal.refresh_from_db()
     assert proposal.state == ProposalState.ACCEPTED
 
@@ -174,8 +173,8 @@ def test_an_active_exchange_is_completed_with_its_report(
     client, proposal, jan, bob, charlie, alice
 ):
     services.proposal_accept(proposal=proposal, actor=jan)
-    services.proposal_approve(proposal=proposal, actor=bob)
-    services.proposal_approve(proposal=proposal, actor=charlie)
+    decisions.proposal_approve(proposal=proposal, actor=bob)
+    decisions.proposal_approve(proposal=proposal, actor=charlie)
     services.proposal_start(proposal=proposal, actor=alice)
     client.force_login(jan)
     url = reverse("exchanges:proposal-complete", args=[proposal.pk])

@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from exchanges import services
+from exchanges import decisions, services
 from exchanges import services as wf
 from exchanges.models import Proposal, ProposalState
 from offers import services as offer_services
@@ -61,9 +61,9 @@ def test_alice_proposes_jan_accepts_both_offices_approve(accepted, bob, anna, ja
     assert accepted.state == ProposalState.ACCEPTED
     assert accepted.terms["european_offer"]["title"] == "Marine Spatial Planning"
     assert len(accepted.terms_hash) == 64
-    p = services.proposal_approve(proposal=accepted, actor=anna, comment="Fine with us")
+    p = decisions.proposal_approve(proposal=accepted, actor=anna, comment="Fine with us")
     assert p.state == ProposalState.ACCEPTED  # one office is not enough
-    p = services.proposal_approve(proposal=p, actor=bob)
+    p = decisions.proposal_approve(proposal=p, actor=bob)
     assert p.state == ProposalState.APPROVED
     assert p.approved_at is not None
     jan_offer.refresh_from_db()
@@ -90,28 +90,28 @@ def test_lecturers_and_third_offices_cannot_approve(accepted, alice, jan, charli
     third = factories.office(factories.InstitutionFactory(country=factories.country("FR")))
     for actor in (alice, jan, third):
         with pytest.raises(PermissionDenied):
-            services.proposal_approve(proposal=accepted, actor=actor)
+            decisions.proposal_approve(proposal=accepted, actor=actor)
 
 
 def test_an_office_decides_once_per_terms(accepted, anna, european_institution):
     other_officer = factories.office(european_institution, email="piet@wageningenuniversity.nl")
-    services.proposal_approve(proposal=accepted, actor=anna)
+    decisions.proposal_approve(proposal=accepted, actor=anna)
     with pytest.raises(ValidationError) as info:
-        services.proposal_approve(proposal=accepted, actor=other_officer)
-    assert info.value.messages == [str(wf.ALREADY_DECIDED)]
+        decisions.proposal_approve(proposal=accepted, actor=other_officer)
+    assert info.value.messages == [str(decisions.ALREADY_DECIDED)]
 
 
 def test_rejection_needs_a_reason_and_ends_the_proposal(accepted, bob):
     with pytest.raises(ValidationError):
-        services.proposal_reject(proposal=accepted, actor=bob, reason="  ")
-    p = services.proposal_reject(proposal=accepted, actor=bob, reason="Exam dates clash")
+        decisions.proposal_reject(proposal=accepted, actor=bob, reason="  ")
+    p = decisions.proposal_reject(proposal=accepted, actor=bob, reason="Exam dates clash")
     assert p.state == ProposalState.REJECTED
     assert p.decisions.get().comment == "Exam dates clash"
     assert p.events.last().note == "Exam dates clash"
 
 
 def test_changed_terms_void_earlier_approvals(accepted, anna, bob, alice, siti_offer):
-    services.proposal_approve(proposal=accepted, actor=anna)
+    decisions.proposal_approve(proposal=accepted, actor=anna)
     old_hash = accepted.terms_hash
     data = offer_services.offer_data(siti_offer)
     data.fields["term_end"] = dt.date(2027, 6, 20)
@@ -120,15 +120,15 @@ def test_changed_terms_void_earlier_approvals(accepted, anna, bob, alice, siti_o
     assert accepted.terms_hash != old_hash
     assert not accepted.decisions.filter(void=False).exists()
     # Anna's earlier approval no longer counts: both are asked again.
-    p = services.proposal_approve(proposal=accepted, actor=bob)
+    p = decisions.proposal_approve(proposal=accepted, actor=bob)
     assert p.state == ProposalState.ACCEPTED
-    p = services.proposal_approve(proposal=p, actor=anna)
+    p = decisions.proposal_approve(proposal=p, actor=anna)
     assert p.state == ProposalState.APPROVED
 
 
 def test_transitions_only_along_the_arrows(proposal, alice, jan, bob):
     with pytest.raises(ValidationError) as info:
-        services.proposal_approve(proposal=proposal, actor=bob)  # not accepted yet
+        decisions.proposal_approve(proposal=proposal, actor=bob)  # not accepted yet
     assert info.value.code == "invalid_transition"
     services.proposal_decline(proposal=proposal, actor=jan, note="Not this term")
     for action in (services.proposal_accept, services.proposal_withdraw):
@@ -196,8 +196,8 @@ def test_both_offices_clicking_at_once_approve_exactly_once(alice, jan, bob, ann
         p = services.proposal_create(actor=alice, offer=a, partner=e)
         p = services.proposal_accept(proposal=p, actor=jan)
         race(
-            lambda p=p: services.proposal_approve(proposal=p, actor=bob),
-            lambda p=p: services.proposal_approve(proposal=p, actor=anna),
+            lambda p=p: decisions.proposal_approve(proposal=p, actor=bob),
+            lambda p=p: decisions.proposal_approve(proposal=p, actor=anna),
         )
         p.refresh_from_db()
         assert p.state == ProposalState.APPROVED
@@ -220,10 +220,10 @@ def test_capacity_holds_when_two_pairings_of_one_offer_are_approved_at_once(
         a = factories.make_offer(alice, title=f"Asian {n}")
         p = services.proposal_create(actor=alice, offer=a, partner=e)
         p = services.proposal_accept(proposal=p, actor=jan)
-        services.proposal_approve(proposal=p, actor=anna)
+        decisions.proposal_approve(proposal=p, actor=anna)
         pending.append(p)
     outcomes = race(
-        *[lambda p=p: services.proposal_approve(proposal=p, actor=bob) for p in pending]
+        *[lambda p=p: decisions.proposal_approve(proposal=p, actor=bob) for p in pending]
     )
     approved = Proposal.objects.filter(state=ProposalState.APPROVED).count()
     assert approved == 1
@@ -237,8 +237,8 @@ def test_a_rejection_over_dates_goes_back_to_the_offices_when_the_dates_change(
 ):
     """Journey 3: Mei Ling rejects because of exam dates; Siti moves them; both offices
     are asked again and approve."""
-    services.proposal_approve(proposal=accepted, actor=anna)
-    services.proposal_reject(proposal=accepted, actor=bob, reason="Dates clash with exams")
+    decisions.proposal_approve(proposal=accepted, actor=anna)
+    decisions.proposal_reject(proposal=accepted, actor=bob, reason="Dates clash with exams")
     data = offer_services.offer_data(siti_offer)
     data.fields["term_start"] = dt.date(2027, 2, 22)
     offer_services.offer_update(offer=siti_offer, data=data)
@@ -246,6 +246,6 @@ def test_a_rejection_over_dates_goes_back_to_the_offices_when_the_dates_change(
     assert accepted.state == ProposalState.ACCEPTED
     assert accepted.events.last().kind == "terms_changed"
     assert not accepted.decisions.filter(void=False).exists()
-    services.proposal_approve(proposal=accepted, actor=anna)
-    p = services.proposal_approve(proposal=accepted, actor=bob)
+    decisions.proposal_approve(proposal=accepted, actor=anna)
+    p = decisions.proposal_approve(proposal=accepted, actor=bob)
     assert p.state == ProposalState.APPROVED

@@ -12,7 +12,7 @@ from django.utils import timezone
 from messaging import chat
 from messaging.models import ChatConnection, ChatMessage, ConversationMember
 from messaging.tasks import send_unread_digests
-from tests.messaging.helpers import mailed_to
+from tests.notifications.helpers import mailed_to
 
 pytestmark = pytest.mark.django_db
 

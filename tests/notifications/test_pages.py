@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from notifications.context_processors import BADGE_CAP, NotificationBadge, notifications
 from notifications.models import Notification, NotificationKind
-from tests.messaging.helpers import heard
+from tests.notifications.helpers import heard
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from exchanges.models import Proposal, ProposalState
 from notifications import planning as notifications
 from notifications import tasks
 from notifications.models import EmailState
-from tests.messaging.helpers import heard, kinds, mailed_to, recipients
+from tests.notifications.helpers import heard, kinds, mailed_to, recipients
 
 pytestmark = pytest.mark.django_db
 

@@ -8,11 +8,11 @@ import pytest
 from django.core import mail
 from django.utils import formats, timezone, translation
 
-from exchanges import services
+from exchanges import decisions, services
 from notifications.models import EmailState, Notification
 from offers import services as offer_services
 from tests import factories
-from tests.messaging.helpers import heard, kinds, mailed_to, recipients
+from tests.notifications.helpers import heard, kinds, mailed_to, recipients
 
 pytestmark = pytest.mark.django_db
 
@@ -69,14 +69,14 @@ def test_one_office_approving_tells_nobody_yet(accepted, anna, commit):
     mail.outbox.clear()
     before = Notification.objects.count()
     with commit():
-        services.proposal_approve(proposal=accepted, actor=anna, comment="Fine with us")
+        decisions.proposal_approve(proposal=accepted, actor=anna, comment="Fine with us")
     assert Notification.objects.count() == before
     assert mail.outbox == []
 
 
 def test_changed_terms_ask_both_offices_again(accepted, alice, jan, bob, anna, siti_offer, commit):
     with commit():
-        services.proposal_approve(proposal=accepted, actor=anna)
+        decisions.proposal_approve(proposal=accepted, actor=anna)
     mail.outbox.clear()
     data = offer_services.offer_data(siti_offer)
     data.fields["term_end"] = dt.date(2027, 6, 20)
@@ -93,10 +93,10 @@ def test_changed_terms_ask_both_offices_again(accepted, alice, jan, bob, anna, s
 
 def test_final_approval_tells_both_lecturers(accepted, alice, jan, bob, anna, commit):
     with commit():
-        services.proposal_approve(proposal=accepted, actor=anna)
+        decisions.proposal_approve(proposal=accepted, actor=anna)
     mail.outbox.clear()
     with commit():
-        services.proposal_approve(proposal=accepted, actor=bob)
+        decisions.proposal_approve(proposal=accepted, actor=bob)
     assert heard(alice, "approved") and heard(jan, "approved")
     assert sorted(recipients()) == sorted([alice.email, jan.email])
     assert "Approved" in mailed_to(jan)[0].subject
@@ -106,7 +106,7 @@ def test_final_approval_tells_both_lecturers(accepted, alice, jan, bob, anna, co
 def test_rejection_tells_both_lecturers_the_reason(accepted, alice, jan, bob, anna, commit):
     mail.outbox.clear()
     with commit():
-        services.proposal_reject(
+        decisions.proposal_reject(
             proposal=accepted, actor=bob, reason="Session dates clash with our mid-term exams"
         )
     for lecturer in (alice, jan):
@@ -123,8 +123,8 @@ def test_nobody_outside_the_pairing_hears_anything(
     accepted, alice, jan, bob, anna, outsiders, commit
 ):
     with commit():
-        services.proposal_approve(proposal=accepted, actor=anna)
-        services.proposal_approve(proposal=accepted, actor=bob)
+        decisions.proposal_approve(proposal=accepted, actor=anna)
+        decisions.proposal_approve(proposal=accepted, actor=bob)
     for outsider in outsiders:
         assert heard(outsider) == []
         assert mailed_to(outsider) == []
@@ -204,8 +204,8 @@ def test_completion_reaches_the_other_lecturer_and_both_offices(
 
     from notifications.models import Notification, NotificationKind
 
-    services.proposal_approve(proposal=accepted, actor=bob)
-    services.proposal_approve(proposal=accepted, actor=anna)
+    decisions.proposal_approve(proposal=accepted, actor=bob)
+    decisions.proposal_approve(proposal=accepted, actor=anna)
     services.proposal_start(proposal=accepted, actor=alice)
     mail.outbox.clear()
     with commit():

@@ -8,14 +8,14 @@ import pytest
 from django.core import mail
 
 from accounts.emails import send_templated
-from exchanges import services
+from exchanges import decisions, services
 from exchanges.models import ProposalEvent, ProposalState
 from notifications import planning as notifications
 from notifications import tasks
 from notifications.models import EmailState, Notification
 from tests import factories
 from tests.concurrency import race
-from tests.messaging.helpers import heard, kinds, mailed_to, recipients
+from tests.notifications.helpers import heard, kinds, mailed_to, recipients
 
 
 @pytest.mark.django_db
@@ -117,11 +117,11 @@ def test_two_officers_approving_at_the_same_second_send_one_approval_email(
     """Bob approved for Malaya; Anna and Charlie, both at Wageningen, click at once."""
     for trial in range(4):
         p = _accepted_pair(alice, jan, trial)
-        services.proposal_approve(proposal=p, actor=bob)
+        decisions.proposal_approve(proposal=p, actor=bob)
         mail.outbox.clear()
         outcomes = race(
-            lambda p=p: services.proposal_approve(proposal=p, actor=anna),
-            lambda p=p: services.proposal_approve(proposal=p, actor=charlie),
+            lambda p=p: decisions.proposal_approve(proposal=p, actor=anna),
+            lambda p=p: decisions.proposal_approve(proposal=p, actor=charlie),
         )
         p.refresh_from_db()
         assert p.state == ProposalState.APPROVED
@@ -137,8 +137,8 @@ def test_both_offices_approving_at_once_send_the_final_email_once(alice, jan, bo
         p = _accepted_pair(alice, jan, trial)
         mail.outbox.clear()
         race(
-            lambda p=p: services.proposal_approve(proposal=p, actor=bob),
-            lambda p=p: services.proposal_approve(proposal=p, actor=anna),
+            lambda p=p: decisions.proposal_approve(proposal=p, actor=bob),
+            lambda p=p: decisions.proposal_approve(proposal=p, actor=anna),
         )
         p.refresh_from_db()
         assert p.state == ProposalState.APPROVED

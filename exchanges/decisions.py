@@ -1,0 +1,143 @@
+"""The offices' side of the workflow: approve or reject the agreed terms for their
+institution; changed terms void the decisions and ask the offices again."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from exchanges import terms, transitions
+from exchanges.access import ProposalAccess
+from exchanges.agreement import proposal_flows
+from exchanges.errors import ProposalError
+from exchanges.models import DecisionKind, OfficeDecision, Proposal, ProposalState
+from offers.models import Offer, OfferStatus
+
+NOT_INVOLVED_OFFICE = _("Only the international offices of the two institutions decide.")
+ALREADY_DECIDED = _("Your institution has already decided on these terms.")
+REASON_NEEDED = _("Give the reason for rejecting, so the lecturers know what to change.")
+NO_CAPACITY = _("“%(title)s” has no partner place left: its approved pairings are full.")
+
+
+def _decide(proposal: Proposal, actor: User, decision: str, comment: str) -> Proposal:
+    offices = ProposalAccess(actor, proposal).offices
+    if not offices:
+        raise PermissionDenied(NOT_INVOLVED_OFFICE)
+    if proposal.state != ProposalState.ACCEPTED:
+        action = _("approved") if decision == DecisionKind.APPROVE else _("rejected")
+        raise transitions.refuse_state(proposal, action)
+    (institution_id,) = sorted(offices)[:1]
+    try:
+        with transaction.atomic():
+            OfficeDecision.objects.create(
+                proposal=proposal,
+                institution_id=institution_id,
+                decision=decision,
+                decided_by=actor,
+                comment=comment.strip(),
+                terms_hash=proposal.terms_hash,
+            )
+    except IntegrityError:
+        raise ValidationError(ALREADY_DECIDED, code=ProposalError.ALREADY_DECIDED) from None
+    return proposal
+
+
+@transaction.atomic
+def proposal_approve(*, proposal: Proposal, actor: User, comment: str = "") -> Proposal:
+    """An office approves the frozen terms for its institution; when both have, the
+    proposal is approved and takes one partner place of each offer."""
+    proposal = transitions.locked(proposal)
+    _decide(proposal, actor, DecisionKind.APPROVE, comment)
+    approving = set(
+        proposal.decisions.filter(
+            void=False, decision=DecisionKind.APPROVE, terms_hash=proposal.terms_hash
+        ).values_list("institution_id", flat=True)
+    )
+    both = {proposal.asian_offer.institution_id, proposal.european_offer.institution_id}
+    if approving >= both:
+        for offer in (proposal.asian_offer, proposal.european_offer):
+            try:
+                with transaction.atomic():
+                    Offer.objects.filter(pk=offer.pk).update(
+                        approved_pairings=F("approved_pairings") + 1
+                    )
+            except IntegrityError:
+                raise ValidationError(
+                    NO_CAPACITY % {"title": offer.title}, code=ProposalError.NO_CAPACITY
+                ) from None
+        # A full offer stops taking partners.
+        Offer.objects.filter(
+            pk__in=[proposal.asian_offer_id, proposal.european_offer_id],
+            status=OfferStatus.OPEN,
+            approved_pairings__gte=F("partners_sought"),
+        ).update(status=OfferStatus.PAIRED, updated_at=timezone.now())
+        proposal.approved_at = timezone.now()
+        transitions.move(proposal, ProposalState.APPROVED, actor, comment)
+    else:
+        transitions.record_event(
+            proposal,
+            actor,
+            proposal.state,
+            proposal.state,
+            str(_("approved by one institution")) + (f": {comment}" if comment else ""),
+            kind="office_approved",
+        )
+    return proposal
+
+
+@transaction.atomic
+def proposal_reject(*, proposal: Proposal, actor: User, reason: str) -> Proposal:
+    proposal = transitions.locked(proposal)
+    if not ProposalAccess(actor, proposal).offices:
+        raise PermissionDenied(NOT_INVOLVED_OFFICE)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": [REASON_NEEDED]}, code=ProposalError.REASON_NEEDED)
+    _decide(proposal, actor, DecisionKind.REJECT, reason)
+    transitions.move(proposal, ProposalState.REJECTED, actor, reason)
+    return proposal
+
+
+def proposals_terms_changed(*, offer: Offer, actor: User | None) -> int:
+    """After `offer` changed: re-freeze the terms of its accepted proposals; where they
+    differ, void the offices' decisions so they are asked again. A proposal an office
+    rejected goes back to the offices too when the terms changed since (journey 3: the dates
+    that clashed are moved). Returns how many proposals were affected."""
+    changed = 0
+    touched = Proposal.objects.filter(
+        state__in=[ProposalState.ACCEPTED, ProposalState.REJECTED]
+    ).filter(Q(asian_offer=offer) | Q(european_offer=offer))
+    for proposal in touched:
+        try:
+            with transaction.atomic():
+                changed += _refreeze(proposal, actor)
+        except IntegrityError:
+            # The pair has another live proposal by now: this rejected one stays closed.
+            continue
+    return changed
+
+
+def _refreeze(proposal: Proposal, actor: User | None) -> int:
+    proposal = transitions.locked(proposal)
+    frozen, digest = terms.agreed_terms(proposal)
+    if digest == proposal.terms_hash:
+        return 0
+    old = proposal.state
+    proposal.terms, proposal.terms_hash = frozen, digest
+    proposal.flow_a_to_e, proposal.flow_e_to_a = proposal_flows(proposal)
+    proposal.state = ProposalState.ACCEPTED
+    proposal.updated_at = timezone.now()
+    proposal.save()
+    proposal.decisions.filter(void=False).update(void=True)
+    transitions.record_event(
+        proposal,
+        actor,
+        old,
+        ProposalState.ACCEPTED,
+        str(_("terms changed; the offices are asked again")),
+        kind="terms_changed",
+    )
+    return 1

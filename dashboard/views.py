@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET
 from accounts import selectors, services
 from accounts.models import Affiliation, AffiliationStatus, Country, Institution
 from dashboard import health
-from messaging.chat import memberships_with_unread
+from messaging.selectors import memberships_with_unread
 from offers.selectors import offers_of
 
 

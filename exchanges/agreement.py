@@ -19,6 +19,7 @@ import json
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
 
 from accounts.models import Country
 from core.balance_rules import students_per_direction
@@ -129,6 +130,28 @@ def _offer(terms: dict, isced: dict[str, IscedField], owner_name: str) -> dict:
     }
 
 
+def _institution(side: str, terms: dict, offer, countries: dict) -> dict:
+    country = countries.get(terms["country"])
+    return {
+        "id": offer.institution_id,
+        "name": terms["institution"],
+        "city": offer.institution.city,
+        "country": terms["country"],
+        "country_name": country.name if country else "",
+        "region": country.region if country else side,
+    }
+
+
+def _approval(decision) -> dict:
+    return {
+        "institution_id": decision.institution_id,
+        "institution": decision.institution.name,
+        "approved_by": decision.decided_by.full_name if decision.decided_by else "",
+        "approved_at": decision.at.isoformat(),
+        "comment": decision.comment,
+    }
+
+
 def build_agreement(proposal: Proposal) -> dict:
     """The agreement of an approved (active, completed) proposal as plain JSON data.
 
@@ -154,15 +177,7 @@ def build_agreement(proposal: Proposal) -> dict:
         institutions, offers = {}, {}
         for side, key in SIDES:
             offer = getattr(proposal, key)
-            country = countries.get(terms[key]["country"])
-            institutions[side] = {
-                "id": offer.institution_id,
-                "name": terms[key]["institution"],
-                "city": offer.institution.city,
-                "country": terms[key]["country"],
-                "country_name": country.name if country else "",
-                "region": country.region if country else side,
-            }
+            institutions[side] = _institution(side, terms[key], offer, countries)
             offers[side] = _offer(terms[key], isced, offer.owner.full_name)
         a_to_e, e_to_a = students_per_direction(
             offers["asia"]["kind"],
@@ -177,16 +192,7 @@ def build_agreement(proposal: Proposal) -> dict:
             "institutions": institutions,
             "offers": offers,
             "students_per_direction": {"asia_to_europe": a_to_e, "europe_to_asia": e_to_a},
-            "approvals": [
-                {
-                    "institution_id": d.institution_id,
-                    "institution": d.institution.name,
-                    "approved_by": d.decided_by.full_name if d.decided_by else "",
-                    "approved_at": d.at.isoformat(),
-                    "comment": d.comment,
-                }
-                for d in approvals
-            ],
+            "approvals": [_approval(d) for d in approvals],
             "approved_at": proposal.approved_at.isoformat() if proposal.approved_at else None,
             "approved_on": proposal.approved_at.date().isoformat()
             if proposal.approved_at
@@ -194,3 +200,100 @@ def build_agreement(proposal: Proposal) -> dict:
             "terms_sha256": proposal.terms_hash,
             "terms": terms,
         }
+
+
+# --- its shape in the API's schema --------------------------------------------------------
+
+
+class AgreementInstitutionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(help_text="As frozen in the approved terms.")
+    city = serializers.CharField()
+    country = serializers.CharField(help_text="ISO 3166 alpha-2 code.")
+    country_name = serializers.CharField()
+    region = serializers.CharField(help_text="asia or europe, from the ASEM partner list.")
+
+
+class AgreementIscedSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="ISCED-F 2013 detailed field.")
+    label = serializers.CharField()
+
+
+class AgreementLevelSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="4 to 8, or nonformal.")
+    eqf = serializers.IntegerField(allow_null=True, help_text="EQF level; null if non-formal.")
+    label = serializers.CharField()
+
+
+class AgreementLanguageSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="ISO 639-1.")
+    name = serializers.CharField()
+    cefr = serializers.CharField(help_text="CEFR level participants need.")
+
+
+class AgreementWindowSerializer(serializers.Serializer):
+    weekday = serializers.IntegerField(help_text="0 is Monday.")
+    start = serializers.CharField(help_text="HH:MM in the offer's time zone.")
+    end = serializers.CharField()
+
+
+class AgreementOfferSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    kind_label = serializers.CharField()
+    lecturer = serializers.CharField()
+    isced_f = AgreementIscedSerializer()
+    level = AgreementLevelSerializer()
+    languages = AgreementLanguageSerializer(many=True)
+    term_start = serializers.CharField(help_text="ISO date.")
+    term_end = serializers.CharField(help_text="ISO date.")
+    duration_weeks = serializers.IntegerField()
+    sync_sessions = serializers.IntegerField()
+    time_zone = serializers.CharField()
+    weekly_windows = AgreementWindowSerializer(many=True)
+    students = serializers.IntegerField()
+    students_are = serializers.ChoiceField(
+        choices=["class", "seats"],
+        help_text="class: the course's own students; seats: places for partner students.",
+    )
+
+
+class AgreementInstitutionsSerializer(serializers.Serializer):
+    asia = AgreementInstitutionSerializer()
+    europe = AgreementInstitutionSerializer()
+
+
+class AgreementOffersSerializer(serializers.Serializer):
+    asia = AgreementOfferSerializer()
+    europe = AgreementOfferSerializer()
+
+
+class AgreementDirectionsSerializer(serializers.Serializer):
+    asia_to_europe = serializers.IntegerField()
+    europe_to_asia = serializers.IntegerField()
+
+
+class AgreementApprovalSerializer(serializers.Serializer):
+    institution_id = serializers.IntegerField()
+    institution = serializers.CharField()
+    approved_by = serializers.CharField()
+    approved_at = serializers.CharField(help_text="ISO 8601, UTC.")
+    comment = serializers.CharField(allow_blank=True)
+
+
+class AgreementSerializer(serializers.Serializer):
+    format = serializers.CharField()
+    format_version = serializers.IntegerField()
+    proposal_id = serializers.IntegerField()
+    institutions = AgreementInstitutionsSerializer()
+    offers = AgreementOffersSerializer()
+    students_per_direction = AgreementDirectionsSerializer()
+    approvals = AgreementApprovalSerializer(many=True)
+    approved_at = serializers.CharField(help_text="ISO 8601, UTC.")
+    approved_on = serializers.CharField(help_text="ISO date (UTC) of the approval.")
+    terms_sha256 = serializers.CharField(help_text="proposal.terms_hash: SHA-256 of `terms`.")
+    terms = serializers.JSONField(
+        help_text="The approved terms verbatim; their canonical JSON (sorted keys, no "
+        "spaces, UTF-8) hashes to terms_sha256."
+    )

@@ -26,10 +26,9 @@ from rest_framework.response import Response
 from accounts.models import User
 from core.api import BAD_REQUEST, TandemAPIView, service_errors
 from exchanges import decisions, selectors, services
-from exchanges.agreement import agreement_filename, build_agreement
+from exchanges.agreement import AgreementSerializer, agreement_filename, build_agreement
 from exchanges.models import OfficeDecision, Proposal, ProposalEvent
 from exchanges.serializers import (
-    AgreementSerializer,
     ApproveSerializer,
     CompletionReportInputSerializer,
     NoteSerializer,
@@ -40,6 +39,7 @@ from exchanges.serializers import (
     RejectSerializer,
 )
 from offers import selectors as offer_selectors
+from offers.access import editors_q
 from offers.models import Offer
 
 OFFER_NOT_FOUND = _("You have no offer %(id)s that you can see.")
@@ -53,9 +53,7 @@ class ProposalPagination(PageNumberPagination):
 
 
 def _my_offers(user: User) -> QuerySet[Offer]:
-    # A subquery, not a join: a join on co-owners would repeat proposals.
-    co_owned = Offer.co_owners.through.objects.filter(user_id=user.pk).values("offer_id")
-    return Offer.objects.filter(Q(owner_id=user.pk) | Q(pk__in=co_owned)).values("pk")
+    return Offer.objects.filter(editors_q(user)).values("pk")
 
 
 def _incoming(user: User) -> Q:

@@ -150,6 +150,26 @@ def _live_pairs(asian_ids: set[int], european_ids: set[int]) -> set[tuple[int, i
     )
 
 
+def _record_created(proposals: list[Proposal], actor: User, note: str, now) -> None:
+    """The "proposed" events of many new proposals, in one insert; each is announced."""
+    events = ProposalEvent.objects.bulk_create(
+        [
+            ProposalEvent(
+                proposal=p,
+                actor=actor,
+                from_state="",
+                to_state=ProposalState.PROPOSED,
+                note=note,
+                at=now,
+            )
+            for p in proposals
+        ],
+        batch_size=500,
+    )
+    for event in events:
+        signals.proposal_event_recorded.send(sender=Proposal, event_id=event.pk)
+
+
 @dataclass(frozen=True)
 class BulkResult:
     created: list[Proposal]
@@ -204,22 +224,7 @@ def proposals_create_bulk(
             skipped_live += 1
             continue
         created.append(proposal)
-    events = ProposalEvent.objects.bulk_create(
-        [
-            ProposalEvent(
-                proposal=p,
-                actor=actor,
-                from_state="",
-                to_state=ProposalState.PROPOSED,
-                note=note,
-                at=now,
-            )
-            for p in created
-        ],
-        batch_size=500,
-    )
-    for event in events:
-        signals.proposal_event_recorded.send(sender=Proposal, event_id=event.pk)
+    _record_created(created, actor, note, now)
     return BulkResult(created, skipped_live, skipped_not_open)
 
 

@@ -7,13 +7,9 @@ authenticated side, never from what a client sent.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
-
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, OuterRef, Subquery
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +18,6 @@ from exchanges.access import proposal_editor_ids
 from messaging import events
 from messaging.access import ConversationAccess, active_membership
 from messaging.models import (
-    ChatConnection,
     ChatMessage,
     Conversation,
     ConversationMember,
@@ -31,9 +26,6 @@ from messaging.models import (
 
 MAX_CHARS = 4000
 CLIENT_ID_MAX = 64
-HISTORY_PAGE = 50
-HISTORY_MAX = 100
-RESUME_PAGE = 200
 
 EMPTY = _("Write a message before sending it.")
 TOO_LONG = _("A message holds at most %(max)d characters; this one has %(length)d.")
@@ -143,14 +135,6 @@ def leave(*, conversation: Conversation, user: User, by: User | None = None) -> 
     member.left_at = timezone.now()
     member.save(update_fields=["left_at"])
     events.on_commit_close(user.pk, conversation.pk)
-
-
-def active_members(conversation_id: int) -> list[ConversationMember]:
-    return list(
-        ConversationMember.objects.filter(conversation_id=conversation_id, left_at__isnull=True)
-        .select_related("user")
-        .order_by("role", "joined_at", "pk")
-    )
 
 
 # --- messages -------------------------------------------------------------------------------
@@ -345,27 +329,6 @@ def mark_read(*, user, conversation_id: int, seq) -> int:
     return max(member.last_read_seq, seq)
 
 
-def history(conversation_id: int, before=None, limit: int = HISTORY_PAGE) -> tuple[list, bool]:
-    """The messages before seq `before` (the newest ones when None), oldest first, and
-    whether older ones remain."""
-    qs = ChatMessage.objects.filter(conversation_id=conversation_id).select_related("author")
-    if before is not None:
-        qs = qs.filter(seq__lt=before)
-    rows = list(qs.order_by("-seq")[: limit + 1])
-    more = len(rows) > limit
-    return rows[:limit][::-1], more
-
-
-def changes_after(conversation_id: int, after: int, limit: int = RESUME_PAGE) -> tuple[list, bool]:
-    """Every message created, edited or deleted after change number `after`."""
-    rows = list(
-        ChatMessage.objects.filter(conversation_id=conversation_id, changed_seq__gt=after)
-        .select_related("author")
-        .order_by("changed_seq")[: limit + 1]
-    )
-    return rows[:limit], len(rows) > limit
-
-
 def message_payload(message: ChatMessage) -> dict:
     deleted = message.deleted_at is not None
     return {
@@ -379,112 +342,3 @@ def message_payload(message: ChatMessage) -> dict:
         "edited_at": message.edited_at.isoformat() if message.edited_at else None,
         "deleted": deleted,
     }
-
-
-# --- unread ---------------------------------------------------------------------------------
-
-
-def _unread_subquery(user_id):
-    return Subquery(
-        ChatMessage.objects.filter(
-            conversation=OuterRef("conversation"),
-            seq__gt=OuterRef("last_read_seq"),
-            deleted_at=None,
-        )
-        .exclude(author_id=user_id)
-        .order_by()
-        .values("conversation")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-
-
-def memberships_with_unread(user):
-    """The user's conversations, each with `unread`, newest activity first."""
-    return (
-        ConversationMember.objects.filter(user=user, left_at__isnull=True)
-        .annotate(unread=Coalesce(_unread_subquery(user.pk), 0))
-        .select_related(
-            "conversation__proposal__asian_offer__institution",
-            "conversation__proposal__european_offer__institution",
-        )
-        .order_by("-conversation__last_seq", "-pk")
-    )
-
-
-def unread_count(user_id: int, conversation_id: int) -> int:
-    member = ConversationMember.objects.filter(
-        user_id=user_id, conversation_id=conversation_id, left_at__isnull=True
-    ).first()
-    if member is None:
-        return 0
-    return (
-        ChatMessage.objects.filter(
-            conversation_id=conversation_id, seq__gt=member.last_read_seq, deleted_at=None
-        )
-        .exclude(author_id=user_id)
-        .count()
-    )
-
-
-# --- connections and presence ---------------------------------------------------------------
-
-
-def _fresh_since() -> dt.datetime:
-    return timezone.now() - dt.timedelta(seconds=settings.CHAT_PRESENCE_TIMEOUT_SECONDS)
-
-
-@dataclass
-class Connected:
-    member: ConversationMember
-    online: list[int]
-
-
-@transaction.atomic
-def connect(*, user, conversation_id: int, channel_name: str) -> Connected:
-    """Record an open socket after checking membership and the per-user cap."""
-    member = require_member(user, conversation_id)
-    # Lock the user's row so two sockets opening at once cannot both pass the cap.
-    User.objects.select_for_update().filter(pk=user.pk).first()
-    ChatConnection.objects.filter(user=user, seen_at__lt=_fresh_since()).delete()
-    if ChatConnection.objects.filter(user=user).count() >= settings.CHAT_MAX_CONNECTIONS_PER_USER:
-        raise ChatError(
-            "too_many_connections",
-            TOO_MANY_CONNECTIONS % {"max": settings.CHAT_MAX_CONNECTIONS_PER_USER},
-        )
-    ChatConnection.objects.update_or_create(
-        channel_name=channel_name,
-        defaults={"user": user, "conversation_id": conversation_id, "seen_at": timezone.now()},
-    )
-    return Connected(member=member, online=online_user_ids(conversation_id))
-
-
-def touch(channel_name: str) -> None:
-    ChatConnection.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
-
-
-def disconnect(channel_name: str) -> bool:
-    """Forget a socket; True when that was the user's last one in its conversation."""
-    row = ChatConnection.objects.filter(channel_name=channel_name).first()
-    if row is None:
-        return False
-    row.delete()
-    return not ChatConnection.objects.filter(
-        user_id=row.user_id, conversation_id=row.conversation_id, seen_at__gte=_fresh_since()
-    ).exists()
-
-
-def online_user_ids(conversation_id: int) -> list[int]:
-    return sorted(
-        set(
-            ChatConnection.objects.filter(
-                conversation_id=conversation_id, seen_at__gte=_fresh_since()
-            ).values_list("user_id", flat=True)
-        )
-    )
-
-
-def is_online(user_id: int, conversation_id: int) -> bool:
-    return ChatConnection.objects.filter(
-        user_id=user_id, conversation_id=conversation_id, seen_at__gte=_fresh_since()
-    ).exists()

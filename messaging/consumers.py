@@ -10,186 +10,27 @@ from __future__ import annotations
 import json
 import logging
 import time
-from importlib import import_module
 
-from asgiref.sync import sync_to_async
-from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
-from django.conf import settings
-from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
-from django.db import InterfaceError, OperationalError, connection
-from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
-from accounts.models import User
-from messaging import chat
+from messaging import chat, frames, presence, selectors
 from messaging.access import active_membership
 from messaging.chat import ChatError
 from messaging.events import conversation_group, message_event, user_group
+from messaging.sockets import (
+    CLOSE_GONE,
+    CLOSE_NOT_FOUND,
+    CLOSE_TOO_MANY,
+    CLOSE_UNAUTHENTICATED,
+    MAX_FRAME,
+    TYPING_EVERY_SECONDS,
+    ChatSocket,
+    bucket,
+    hot_path,
+)
 
 log = logging.getLogger(__name__)
-
-# A frame holds one message of at most 4,000 characters; JSON escapes can make that up
-# to ~50 KB. Anything larger is refused before it is parsed.
-MAX_FRAME = 64 * 1024
-TYPING_EVERY_SECONDS = 2.0
-
-CLOSE_UNAUTHENTICATED = 4401
-CLOSE_GONE = 4403
-CLOSE_NOT_FOUND = 4404
-CLOSE_TOO_MANY = 4429
-
-
-class TokenBucket:
-    """`burst` actions at once, then `rate` per second."""
-
-    def __init__(self, burst: float, rate: float) -> None:
-        self.burst, self.rate = burst, rate
-        self.tokens, self.at = burst, time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        if self.tokens >= 1:
-            self.tokens -= 1
-            return True
-        return False
-
-
-# Per user and per server process, shared by all of that user's sockets here. With the
-# per-user connection cap this bounds what one account can push through one process.
-_buckets: dict[tuple[int, str], TokenBucket] = {}
-
-
-def _bucket(user_id: int, kind: str) -> TokenBucket:
-    key = (user_id, kind)
-    bucket = _buckets.get(key)
-    if bucket is None:
-        if kind == "write":
-            bucket = TokenBucket(settings.CHAT_RATE_BURST, settings.CHAT_RATE_PER_MINUTE / 60)
-        else:  # reads: history pages, resumes, read marks
-            bucket = TokenBucket(30, 10)
-        _buckets[key] = bucket
-    return bucket
-
-
-def _session_valid(session, user_id: int) -> bool:
-    """The socket's session still exists and still belongs to this password: logging
-    out or changing the password elsewhere ends it."""
-    key = getattr(session, "session_key", None)
-    if not key:
-        return False
-    data = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key).load()
-    if data.get(SESSION_KEY) != str(user_id):
-        return False
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None:
-        return False
-    return constant_time_compare(data.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash())
-
-
-def _hello(user, conversation_id: int, connected: chat.Connected) -> dict:
-    members = chat.active_members(conversation_id)
-    return {
-        "type": "hello",
-        "conversation": conversation_id,
-        "user": {"id": user.pk, "name": str(user)},
-        "last_seq": connected.member.conversation.last_seq,
-        "read_seq": connected.member.last_read_seq,
-        "members": [
-            {"id": m.user_id, "name": str(m.user), "role": m.role, "read_seq": m.last_read_seq}
-            for m in members
-        ],
-        "online": connected.online,
-    }
-
-
-def _page(user, conversation_id: int, kind: str, cursor) -> dict:
-    chat.require_member(user, conversation_id)
-    if kind == "history":
-        if cursor is not None and (not isinstance(cursor, int) or isinstance(cursor, bool)):
-            raise ChatError("invalid", _("“before” must be a message seq or null."))
-        rows, more = chat.history(conversation_id, cursor)
-        return {
-            "type": "history",
-            "before": cursor,
-            "messages": [chat.message_payload(m) for m in rows],
-            "complete": not more,
-        }
-    if not isinstance(cursor, int) or isinstance(cursor, bool) or cursor < 0:
-        raise ChatError("invalid", _("“after” must be the last change seq you saw (0 for none)."))
-    rows, more = chat.changes_after(conversation_id, cursor)
-    last_seq = chat.require_member(user, conversation_id).conversation.last_seq
-    return {
-        "type": "resume",
-        "after": cursor,
-        "messages": [chat.message_payload(m) for m in rows],
-        "more": more,
-        "last_seq": last_seq,
-    }
-
-
-def _heartbeat(user, conversation_id: int, channel_name: str, session) -> int | None:
-    """Refresh presence; None when the session or the membership has ended."""
-    if not _session_valid(session, user.pk):
-        return None
-    member = active_membership(user, conversation_id)
-    if member is None:
-        return None
-    chat.touch(channel_name)
-    return member.conversation.last_seq
-
-
-def hot_path(func):
-    """`func` on the database thread, like database_sync_to_async but without Django's
-    connection housekeeping around every call (a health-check query each time): sending
-    is the busiest path. A connection found broken is closed, so the next call opens a
-    new one, and the call is tried once more (sending is idempotent by client id)."""
-
-    def call(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except (InterfaceError, OperationalError):
-            if connection.in_atomic_block:
-                raise
-            connection.close()
-            return func(*args, **kwargs)
-
-    return sync_to_async(call, thread_sensitive=True)
-
-
-class ChatSocket(AsyncJsonWebsocketConsumer):
-    """What both consumers share: accept-then-refuse with a code, and safe pushes."""
-
-    async def dispatch(self, message) -> None:
-        """As Channels' own, without its `aclose_old_connections()` before every handler:
-        that is a hop to the single database thread for each frame and each of the ~10
-        deliveries of every message, queued behind the writes. Handlers that use the
-        database do so through database_sync_to_async (which cleans up around the call)
-        or hot_path; the others never touch it."""
-        handler = getattr(self, get_handler_name(message), None)
-        if handler is None:
-            raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
-
-    async def refuse(self, code: str, message: str, close_code: int) -> None:
-        await self.send_json({"type": "error", "code": code, "message": message})
-        await self.close(code=close_code)
-
-    async def error(self, code: str, message: str, **extra) -> None:
-        await self.send_json({"type": "error", "code": code, "message": message, **extra})
-
-    async def publish(self, group: str, event: dict) -> None:
-        try:
-            await self.channel_layer.group_send(group, event)
-        except Exception:  # persisted already; members catch up by seq
-            log.warning("group_send to %s failed", group, exc_info=True)
-
-    @classmethod
-    async def encode_json(cls, content):
-        return json.dumps(content, ensure_ascii=False)
 
 
 class ConversationConsumer(ChatSocket):
@@ -207,7 +48,7 @@ class ConversationConsumer(ChatSocket):
             )
             return
         try:
-            connected = await database_sync_to_async(chat.connect)(
+            connected = await database_sync_to_async(presence.connect)(
                 user=self.user, conversation_id=self.conversation_id, channel_name=self.channel_name
             )
         except ChatError as exc:
@@ -221,11 +62,13 @@ class ConversationConsumer(ChatSocket):
             # The layer is down (Redis restarting): forget this socket and let the client
             # come back with its back-off, rather than hold a seat in the connection cap.
             log.warning("group_add failed; closing the socket", exc_info=True)
-            await database_sync_to_async(chat.disconnect)(self.channel_name)
+            await database_sync_to_async(presence.disconnect)(self.channel_name)
             await self.close(code=1011)
             return
         self.joined = True
-        hello = await database_sync_to_async(_hello)(self.user, self.conversation_id, connected)
+        hello = await database_sync_to_async(frames.hello)(
+            self.user, self.conversation_id, connected
+        )
         await self.send_json(hello)
         await self._presence(online=True)
 
@@ -238,7 +81,7 @@ class ConversationConsumer(ChatSocket):
                 await self.channel_layer.group_discard(group, self.channel_name)
             except Exception:
                 log.warning("group_discard failed", exc_info=True)
-        last = await database_sync_to_async(chat.disconnect)(self.channel_name)
+        last = await database_sync_to_async(presence.disconnect)(self.channel_name)
         if last:
             await self._presence(online=False)
 
@@ -300,7 +143,7 @@ class ConversationConsumer(ChatSocket):
         )
 
     async def _limited(self, kind: str, content: dict) -> bool:
-        if _bucket(self.user.pk, kind).take():
+        if bucket(self.user.pk, kind).take():
             return False
         extra = (
             {"client_id": content["client_id"][:64]}
@@ -402,11 +245,13 @@ class ConversationConsumer(ChatSocket):
     async def _page(self, content: dict, kind: str, cursor) -> None:
         if await self._limited("read", content):
             return
-        page = await database_sync_to_async(_page)(self.user, self.conversation_id, kind, cursor)
+        page = await database_sync_to_async(frames.page)(
+            self.user, self.conversation_id, kind, cursor
+        )
         await self.send_json(page)
 
     async def on_ping(self, content: dict) -> None:
-        last_seq = await database_sync_to_async(_heartbeat)(
+        last_seq = await database_sync_to_async(frames.heartbeat)(
             self.user, self.conversation_id, self.channel_name, self.scope.get("session")
         )
         if last_seq is None:
@@ -489,7 +334,7 @@ class InboxConsumer(ChatSocket):
         await self.send_json({"type": "unread", "counts": {str(k): v for k, v in counts.items()}})
 
     def _counts(self) -> dict[int, int]:
-        rows = chat.memberships_with_unread(self.user)[: self.MAX_FOLLOWED]
+        rows = selectors.memberships_with_unread(self.user)[: self.MAX_FOLLOWED]
         return {m.conversation_id: m.unread for m in rows}
 
     async def disconnect(self, code) -> None:
@@ -507,7 +352,9 @@ class InboxConsumer(ChatSocket):
     async def _send_count(self, conversation_id: int, count: int | None = None) -> None:
         """Send the count: the one given, or the database's."""
         if count is None:
-            count = await database_sync_to_async(chat.unread_count)(self.user.pk, conversation_id)
+            count = await database_sync_to_async(selectors.unread_count)(
+                self.user.pk, conversation_id
+            )
         self.counts[conversation_id] = count
         await self.send_json({"type": "unread", "conversation": conversation_id, "count": count})
 

@@ -8,7 +8,7 @@ import uuid
 from django import forms
 from django.utils.translation import gettext as _
 
-from messaging import chat
+from messaging import chat, presence, selectors
 from messaging.access import conversation_access
 from messaging.models import Conversation
 
@@ -69,17 +69,17 @@ def chat_context(user, conversation: Conversation) -> dict:
             "member": None,
             "may_join": access.can_join,
         }
-    rows, more = chat.history(conversation.pk)
+    rows, more = selectors.history(conversation.pk)
     if rows:
         chat.mark_read(user=user, conversation_id=conversation.pk, seq=rows[-1].seq)
-    members = chat.active_members(conversation.pk)
+    members = selectors.active_members(conversation.pk)
     return {
         "conversation": conversation,
         "member": member,
         "chat_messages": rows,
         "more_history": more,
         "members": members,
-        "online": set(chat.online_user_ids(conversation.pk)),
+        "online": set(presence.online_user_ids(conversation.pk)),
         "message_form": MessageForm(initial={"client_id": uuid.uuid4().hex}),
         "invite_form": InviteForm(),
         "may_remove": access.can_remove_anyone,

@@ -10,7 +10,8 @@ from asgiref.sync import async_to_sync, sync_to_async
 from django.test import Client
 from django.urls import reverse
 
-from messaging import chat, consumers
+from messaging import chat, sockets
+from messaging import selectors as chat_selectors
 from messaging.models import ChatMessage, ConversationMember
 from tests import factories
 from tests.messaging.chat_helpers import (
@@ -26,9 +27,9 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.both_backends
 
 @pytest.fixture(autouse=True)
 def _fresh_buckets():
-    consumers._buckets.clear()
+    sockets._buckets.clear()
     yield
-    consumers._buckets.clear()
+    sockets._buckets.clear()
 
 
 @pytest.fixture
@@ -211,8 +212,8 @@ def test_read_receipts_reach_the_other_member_and_never_go_back(conversation, ke
     assert receipt == {"type": "read", "user": jan.pk, "seq": 2}
     assert backwards["seq"] == 2
     assert ConversationMember.objects.get(conversation=conversation, user=jan).last_read_seq == 2
-    assert chat.unread_count(jan.pk, conversation.pk) == 0
-    assert chat.unread_count(alice.pk, conversation.pk) == 0
+    assert chat_selectors.unread_count(jan.pk, conversation.pk) == 0
+    assert chat_selectors.unread_count(alice.pk, conversation.pk) == 0
 
 
 def test_typing_and_presence_reach_the_others(conversation, keys, alice, jan):
@@ -272,7 +273,7 @@ def test_anonymous_visitors_are_refused(conversation):
 
     accepted, error, code = run(scenario)
     assert error["code"] == "unauthenticated"
-    assert code == consumers.CLOSE_UNAUTHENTICATED
+    assert code == sockets.CLOSE_UNAUTHENTICATED
 
 
 def test_an_outsider_gets_not_found_whether_or_not_the_chat_exists(conversation, outsiders):
@@ -296,7 +297,7 @@ def test_an_outsider_gets_not_found_whether_or_not_the_chat_exists(conversation,
     for error, code in run(scenario):
         assert error["code"] == "not_found"
         assert error["message"] == str(chat.NOT_FOUND)
-        assert code == consumers.CLOSE_NOT_FOUND
+        assert code == sockets.CLOSE_NOT_FOUND
 
 
 def test_a_foreign_origin_is_refused_at_the_handshake(conversation, keys):
@@ -373,7 +374,7 @@ def test_connections_per_user_are_capped(conversation, keys, settings):
 
     error, code = run(scenario)
     assert error["code"] == "too_many_connections"
-    assert code == consumers.CLOSE_TOO_MANY
+    assert code == sockets.CLOSE_TOO_MANY
 
 
 def test_membership_is_checked_on_every_action(conversation, keys, jan):
@@ -389,7 +390,7 @@ def test_membership_is_checked_on_every_action(conversation, keys, jan):
 
     error, code = run(scenario)
     assert error["code"] == "not_found"
-    assert code == consumers.CLOSE_GONE
+    assert code == sockets.CLOSE_GONE
     assert not ChatMessage.objects.exists()
 
 
@@ -413,7 +414,7 @@ def test_leaving_the_conversation_closes_that_members_sockets(
 
     hello, error, code, refused = run(scenario)
     assert {m["id"]: m["role"] for m in hello["members"]}[co_teacher.pk] == "co_teacher"
-    assert error["code"] == "left" and code == consumers.CLOSE_GONE
+    assert error["code"] == "left" and code == sockets.CLOSE_GONE
     assert refused["code"] == "not_found"
 
 
@@ -431,7 +432,7 @@ def test_logging_out_closes_the_users_sockets(conversation, alice):
         return error, await closed_with(a)
 
     error, code = run(scenario)
-    assert error["code"] == "session_ended" and code == consumers.CLOSE_GONE
+    assert error["code"] == "session_ended" and code == sockets.CLOSE_GONE
 
 
 def test_changing_the_password_closes_the_users_sockets(conversation, alice):
@@ -456,7 +457,7 @@ def test_changing_the_password_closes_the_users_sockets(conversation, alice):
 
     status, error, code = run(scenario)
     assert status == 302
-    assert error["code"] == "session_ended" and code == consumers.CLOSE_GONE
+    assert error["code"] == "session_ended" and code == sockets.CLOSE_GONE
 
 
 def test_a_heartbeat_after_the_session_ended_closes_the_socket(conversation, alice):
@@ -477,7 +478,7 @@ def test_a_heartbeat_after_the_session_ended_closes_the_socket(conversation, ali
 
     pong, error, code = run(scenario)
     assert pong["last_seq"] == 0
-    assert error["code"] == "session_ended" and code == consumers.CLOSE_GONE
+    assert error["code"] == "session_ended" and code == sockets.CLOSE_GONE
 
 
 def test_a_message_sent_from_the_page_without_javascript_reaches_live_members(
@@ -552,5 +553,5 @@ def test_the_inbox_refuses_anonymous_visitors_and_follows_new_conversations(
         return refused, code, joined_frame, proposal
 
     refused, code, joined_frame, proposal = run(scenario)
-    assert refused["code"] == "unauthenticated" and code == consumers.CLOSE_UNAUTHENTICATED
+    assert refused["code"] == "unauthenticated" and code == sockets.CLOSE_UNAUTHENTICATED
     assert joined_frame == {"type": "unread", "conversation": proposal.conversation.pk, "count": 0}

@@ -34,7 +34,7 @@ import redis
 from django.conf import settings
 from websockets.asyncio.client import connect
 
-from messaging import consumers
+from messaging import sockets
 from messaging.models import ChatMessage
 from tests.conftest import _missing
 from tests.messaging.chat_helpers import session_cookie
@@ -228,9 +228,9 @@ def run(scenario):
 
 @pytest.fixture(autouse=True)
 def _fresh_buckets():
-    consumers._buckets.clear()
+    sockets._buckets.clear()
     yield
-    consumers._buckets.clear()
+    sockets._buckets.clear()
 
 
 @pytest.fixture

@@ -3,13 +3,12 @@ twice (a retry, a duplicate delivery) never sends it twice."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
-from django.utils import formats, timezone
-from django.utils.translation import gettext
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from notifications import wording
 
 
 class NotificationKind(models.TextChoices):
@@ -115,85 +114,5 @@ class Notification(models.Model):
         return self.read_at is None
 
     def text(self) -> str:
-        """The line, in the active language."""
-        p = {
-            "own": "",
-            "partner": "",
-            "institution": "",
-            "actor": "",
-            "reason": "",
-            "asian": "",
-            "european": "",
-            **self.params,
-        }
-        kind = self.kind
-        if kind == NotificationKind.RECEIVED:
-            if p.get("round"):
-                line = gettext(
-                    "A pairing round proposes your course “%(own)s” with “%(partner)s” "
-                    "(%(institution)s)."
-                )
-            else:
-                line = gettext(
-                    "%(actor)s proposes pairing your course “%(own)s” with “%(partner)s” "
-                    "(%(institution)s)."
-                )
-        elif kind == NotificationKind.ACCEPTED:
-            line = gettext(
-                "%(actor)s accepted pairing “%(own)s” with “%(partner)s”. "
-                "The international offices decide next."
-            )
-        elif kind == NotificationKind.APPROVAL_NEEDED:
-            if p.get("again"):
-                line = gettext(
-                    "The terms of “%(asian)s” ↔ “%(european)s” changed: "
-                    "your office is asked to approve them again."
-                )
-            else:
-                line = gettext("“%(asian)s” ↔ “%(european)s” waits for your office's approval.")
-        elif kind == NotificationKind.APPROVED:
-            line = gettext(
-                "Both international offices approved pairing “%(own)s” with “%(partner)s”."
-            )
-        elif kind == NotificationKind.REJECTED:
-            line = gettext(
-                "An international office rejected pairing “%(own)s” with “%(partner)s”: %(reason)s"
-            )
-        elif kind == NotificationKind.EXPIRING:
-            p["date"] = _format_date(p.get("expires_at"))
-            line = gettext(
-                "The proposal to pair your course “%(own)s” with “%(partner)s” expires on "
-                "%(date)s. Please accept or decline it."
-            )
-        elif kind == NotificationKind.EXPIRED:
-            line = gettext(
-                "Your proposal to pair “%(own)s” with “%(partner)s” expired without an answer. "
-                "See the next suggestions for your course."
-            )
-        elif kind == NotificationKind.DECLINED:
-            line = gettext(
-                "Your proposal to pair “%(own)s” with “%(partner)s” was declined. "
-                "See the next suggestions for your course."
-            )
-        elif kind == NotificationKind.WITHDRAWN:
-            line = gettext("The proposal to pair “%(own)s” with “%(partner)s” was withdrawn.")
-        elif kind == NotificationKind.COMPLETED:
-            line = gettext(
-                "The exchange “%(asian)s” ↔ “%(european)s” is completed and its report filed."
-            )
-        else:
-            line = "%(own)s"
-        return line % p
-
-
-def _format_date(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
-
-
-# --- chat -------------------------------------------------------------------------------------
+        """The line, in the active language (notifications.wording)."""
+        return wording.line(self.kind, self.params)

@@ -25,6 +25,7 @@ from accounts.emails import send_templated, site_url
 from accounts.models import Affiliation, AffiliationRole, AffiliationStatus, User
 from exchanges.access import ACCEPTED_AT
 from exchanges.models import Proposal, ProposalEvent, ProposalOrigin, ProposalState
+from notifications import wording
 from notifications.models import EmailState, Notification, NotificationKind
 from offers.access import offer_editor_ids
 from offers.models import Offer
@@ -223,7 +224,7 @@ def deliver_email(notification_id: int) -> bool:
         proposal = _proposal(n.proposal_id)
         send_templated(
             to=user,
-            template=f"proposal_{n.kind}",
+            template=wording.email_template(n.kind),
             context={
                 "notification": n,
                 "params": n.params,

@@ -146,3 +146,14 @@ def test_the_page_shows_times_in_the_viewers_time_zone(client, proposal, jan):
     body = client.get(PAGE).content.decode()
     local = timezone.localtime(note.created_at, zoneinfo.ZoneInfo("Europe/Amsterdam"))
     assert f'datetime="{local.isoformat()}"' in body
+
+
+def test_every_kind_has_its_line_and_its_three_email_templates():
+    from django.template.loader import get_template
+
+    from notifications import wording
+
+    for kind in NotificationKind.values:
+        assert (kind, "") in wording.LINES
+        for part in ("subject.txt", "body.txt", "body.html"):
+            get_template(f"emails/{wording.email_template(kind)}_{part}")

@@ -1,0 +1,83 @@
+"""What each notification says, in one place: the in-app line per kind (rendered when
+shown, so it reads in the viewer's language) and the e-mail templates per kind
+(templates/emails/proposal_<kind>_{subject,body}.*, filled with the same parameters).
+
+Keys are the values of notifications.models.NotificationKind; a test checks that every
+kind has its line and its three e-mail templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+# (kind, variant) → line. The variant is a flag in the parameters ("round", "again").
+LINES = {
+    ("received", ""): _(
+        "%(actor)s proposes pairing your course “%(own)s” with “%(partner)s” (%(institution)s)."
+    ),
+    ("received", "round"): _(
+        "A pairing round proposes your course “%(own)s” with “%(partner)s” (%(institution)s)."
+    ),
+    ("accepted", ""): _(
+        "%(actor)s accepted pairing “%(own)s” with “%(partner)s”. "
+        "The international offices decide next."
+    ),
+    ("approval_needed", ""): _("“%(asian)s” ↔ “%(european)s” waits for your office's approval."),
+    ("approval_needed", "again"): _(
+        "The terms of “%(asian)s” ↔ “%(european)s” changed: "
+        "your office is asked to approve them again."
+    ),
+    ("approved", ""): _(
+        "Both international offices approved pairing “%(own)s” with “%(partner)s”."
+    ),
+    ("rejected", ""): _(
+        "An international office rejected pairing “%(own)s” with “%(partner)s”: %(reason)s"
+    ),
+    ("expiring", ""): _(
+        "The proposal to pair your course “%(own)s” with “%(partner)s” expires on "
+        "%(date)s. Please accept or decline it."
+    ),
+    ("expired", ""): _(
+        "Your proposal to pair “%(own)s” with “%(partner)s” expired without an answer. "
+        "See the next suggestions for your course."
+    ),
+    ("declined", ""): _(
+        "Your proposal to pair “%(own)s” with “%(partner)s” was declined. "
+        "See the next suggestions for your course."
+    ),
+    ("withdrawn", ""): _("The proposal to pair “%(own)s” with “%(partner)s” was withdrawn."),
+    ("completed", ""): _(
+        "The exchange “%(asian)s” ↔ “%(european)s” is completed and its report filed."
+    ),
+}
+
+VARIANTS = ("round", "again")
+PLACEHOLDERS = ("own", "partner", "institution", "actor", "reason", "asian", "european")
+
+
+def email_template(kind: str) -> str:
+    """The e-mail of a kind: templates/emails/<this>_{subject.txt,body.txt,body.html}."""
+    return f"proposal_{kind}"
+
+
+def line(kind: str, params: dict) -> str:
+    p = dict.fromkeys(PLACEHOLDERS, "") | params
+    variant = next((v for v in VARIANTS if p.get(v)), "")
+    template = LINES.get((kind, variant)) or LINES.get((kind, ""))
+    if template is None:
+        return str(p["own"])
+    if kind == "expiring":
+        p["date"] = _format_date(p.get("expires_at"))
+    return str(template) % p
+
+
+def _format_date(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")

@@ -17,7 +17,6 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.db.models import Q
 
 from accounts.models import (
     Affiliation,
@@ -27,10 +26,8 @@ from accounts.models import (
     Region,
     User,
 )
-from exchanges import decisions, services
-from exchanges.models import Proposal
 from offers import services as offer_services
-from offers.models import IscedField, Offer, OfferStatus, Sdg
+from offers.models import IscedField, Sdg
 from offers.services import OfferData
 
 # Keywords of the source's field hint (English or Italian degree names) → ISCED-F detailed.
@@ -119,7 +116,7 @@ def _demo_password_hash() -> str:
     return make_password(settings.TANDEM_DEMO_PASSWORD)
 
 
-def _demo_user(institution: Institution, local_part: str, full_name: str) -> User:
+def demo_user(institution: Institution, local_part: str, full_name: str) -> User:
     """A made-up person at a real institution's domain: never e-mailed."""
     domain = institution.domains.values_list("domain", flat=True).first() or "demo.example"
     email = f"{local_part}@{domain}"
@@ -140,7 +137,7 @@ def _demo_user(institution: Institution, local_part: str, full_name: str) -> Use
 
 
 def _demo_lecturer(institution: Institution, n: int) -> User:
-    user = _demo_user(institution, f"lecturer{n}.demo", f"Demo Lecturer {n}")
+    user = demo_user(institution, f"lecturer{n}.demo", f"Demo Lecturer {n}")
     Affiliation.objects.get_or_create(
         user=user,
         institution=institution,
@@ -171,6 +168,40 @@ def _pick_institutions(rng: random.Random, region: str, count: int) -> list[Inst
     return chosen
 
 
+PRIORITIES = [
+    "",
+    "balanced_mobility",
+    "business_industry",
+    "quality_recognition",
+    "lifelong_learning",
+]
+SKILLS = [
+    "intercultural",
+    "teamwork",
+    "digital",
+    "critical_thinking",
+    "communication",
+    "problem_solving",
+]
+
+
+def _languages(rng: random.Random, row: dict, institution: Institution) -> list:
+    if row["language"] == "it":
+        return [("it", "B2"), ("en", "B1")]
+    languages = [("en", rng.choice(["B1", "B2", "B2", "C1"]))]
+    if institution.country_id in ASIAN_LANGUAGE and rng.random() < 0.15:
+        languages.append((ASIAN_LANGUAGE[institution.country_id], "B1"))
+    return languages
+
+
+def _windows(rng: random.Random) -> list:
+    windows = []
+    for weekday in rng.sample(range(5), rng.choice([1, 2])):
+        hour = rng.randrange(8, 17)
+        windows.append((weekday, dt.time(hour), dt.time(min(hour + 2, 20))))
+    return windows
+
+
 def _offer_data(rng: random.Random, row: dict, institution: Institution) -> OfferData:
     code = isced_for(row["field_hint"], row["title"])
     level = {"bachelor": "6", "master": "7", "master (single-cycle 5y)": "7"}.get(
@@ -181,17 +212,9 @@ def _offer_data(rng: random.Random, row: dict, institution: Institution) -> Offe
     )
     start = semester_start + dt.timedelta(days=rng.randrange(0, 28))
     term_weeks = rng.randrange(12, 20)
-    languages = [("en", rng.choice(["B1", "B2", "B2", "C1"]))]
-    if row["language"] == "it":
-        languages = [("it", "B2"), ("en", "B1")]
-    elif institution.country_id in ASIAN_LANGUAGE and rng.random() < 0.15:
-        languages.append((ASIAN_LANGUAGE[institution.country_id], "B1"))
+    languages = _languages(rng, row, institution)
     sync = rng.choice([0, 4, 6, 8, 10])
-    windows = []
-    if sync:
-        for weekday in rng.sample(range(5), rng.choice([1, 2])):
-            hour = rng.randrange(8, 17)
-            windows.append((weekday, dt.time(hour), dt.time(min(hour + 2, 20))))
+    windows = _windows(rng) if sync else []
     sdgs = rng.sample(SDG_BY_FIELD.get(code[:2], [4]), k=1)
     description = row["description"][:9000]
     return OfferData(
@@ -208,28 +231,10 @@ def _offer_data(rng: random.Random, row: dict, institution: Institution) -> Offe
             "duration_weeks": rng.randrange(4, min(term_weeks, 12) + 1),
             "time_zone": _zone(institution),
             "sync_sessions": sync,
-            "priority": rng.choice(
-                [
-                    "",
-                    "balanced_mobility",
-                    "business_industry",
-                    "quality_recognition",
-                    "lifelong_learning",
-                ]
-            ),
+            "priority": rng.choice(PRIORITIES),
             "theme_digitalisation": code.startswith("06") or rng.random() < 0.2,
             "theme_sustainability": code.startswith(("05", "07")) or rng.random() < 0.2,
-            "skills": rng.sample(
-                [
-                    "intercultural",
-                    "teamwork",
-                    "digital",
-                    "critical_thinking",
-                    "communication",
-                    "problem_solving",
-                ],
-                k=2,
-            ),
+            "skills": rng.sample(SKILLS, k=2),
             "partners_sought": 1,
         },
         languages=languages,
@@ -270,39 +275,45 @@ def build_demo_offers(
     return created
 
 
+# Siti's and Jan's courses of ../shared/JOURNEYS.md.
+JOURNEY_COURSES = [
+    (
+        "siti",
+        "Coastal Ecosystems and Climate Adaptation",
+        "0521",
+        "Asia/Kuala_Lumpur",
+        35,
+        "How mangroves, coral reefs and estuaries respond to a changing climate, and how "
+        "coastal communities in South-East Asia adapt: field data, models and policy.",
+        [(1, dt.time(15), dt.time(17)), (3, dt.time(15), dt.time(17))],
+        [13, 14],
+        dt.date(2027, 2, 15),
+        dt.date(2027, 6, 11),
+    ),
+    (
+        "jan",
+        "Marine Spatial Planning",
+        "0522",
+        "Europe/Amsterdam",
+        30,
+        "Planning the use of seas and coasts: fisheries, energy, shipping and nature "
+        "protection, with case studies from the North Sea and partner regions.",
+        [(1, dt.time(8), dt.time(11)), (3, dt.time(8), dt.time(11))],
+        [14],
+        dt.date(2027, 2, 1),
+        dt.date(2027, 6, 30),
+    ),
+]
+
+
 def build_journey_offers() -> None:
     """Siti's and Jan's courses from the journeys, so the demo tells their story."""
-    siti = User.objects.get(email="siti@um.edu.my")
-    jan = User.objects.get(email="jan@wageningenuniversity.nl")
-    courses = [
-        (
-            siti,
-            "Coastal Ecosystems and Climate Adaptation",
-            "0521",
-            "Asia/Kuala_Lumpur",
-            35,
-            "How mangroves, coral reefs and estuaries respond to a changing climate, and how "
-            "coastal communities in South-East Asia adapt: field data, models and policy.",
-            [(1, dt.time(15), dt.time(17)), (3, dt.time(15), dt.time(17))],
-            [13, 14],
-            dt.date(2027, 2, 15),
-            dt.date(2027, 6, 11),
-        ),
-        (
-            jan,
-            "Marine Spatial Planning",
-            "0522",
-            "Europe/Amsterdam",
-            30,
-            "Planning the use of seas and coasts: fisheries, energy, shipping and nature "
-            "protection, with case studies from the North Sea and partner regions.",
-            [(1, dt.time(8), dt.time(11)), (3, dt.time(8), dt.time(11))],
-            [14],
-            dt.date(2027, 2, 1),
-            dt.date(2027, 6, 30),
-        ),
-    ]
-    for owner, title, code, zone, students, text, windows, sdgs, start, end in courses:
+    owners = {
+        "siti": User.objects.get(email="siti@um.edu.my"),
+        "jan": User.objects.get(email="jan@wageningenuniversity.nl"),
+    }
+    for who, title, code, zone, students, text, windows, sdgs, start, end in JOURNEY_COURSES:
+        owner = owners[who]
         if owner.offers.filter(title=title).exists():
             continue
         institution = owner.affiliations.get(role=AffiliationRole.LECTURER).institution
@@ -336,76 +347,3 @@ def build_journey_offers() -> None:
             ),
         )
         offer_services.offer_publish(offer=offer, actor=owner)
-
-
-DEMO_HISTORY_NOTE = "Demo history"
-
-
-def _demo_office(institution: Institution) -> User:
-    user = _demo_user(institution, "office.demo", f"International Office, {institution.name}")
-    Affiliation.objects.get_or_create(
-        user=user,
-        institution=institution,
-        role=AffiliationRole.OFFICE,
-        defaults={"status": AffiliationStatus.VERIFIED},
-    )
-    return user
-
-
-def _backdate(proposal: Proposal, rng: random.Random) -> None:
-    """Spread the made-up past over the last year: proposed, then approved days later."""
-    from django.utils import timezone
-
-    proposed = timezone.now() - dt.timedelta(days=rng.randint(40, 360), hours=rng.randint(0, 23))
-    approved = proposed + dt.timedelta(days=rng.randint(1, 21), hours=rng.randint(0, 23))
-    proposal = Proposal.objects.get(pk=proposal.pk)
-    proposal.created_at, proposal.approved_at = proposed, approved
-    proposal.save(update_fields=["created_at", "approved_at"])  # the statistics follow
-    events = list(proposal.events.order_by("at", "pk"))
-    for n, event in enumerate(events):
-        event.at = proposed if n == 0 else approved + dt.timedelta(minutes=n)
-    type(events[0]).objects.bulk_update(events, ["at"])
-
-
-def build_demo_history(pairs: int = 48) -> int:
-    """Past exchanges between demo courses, run through the workflow (proposed, accepted,
-    approved by both offices, started, most of them completed with a report), so the
-    statistics and the chat have something to show. Idempotent; Siti's and Jan's courses
-    stay free for their journeys. Returns the exchanges created."""
-    if Proposal.objects.filter(message=DEMO_HISTORY_NOTE).exists():
-        return 0
-    rng = random.Random(51)  # the ASEM partners
-    journey = Q(owner__email__in=["siti@um.edu.my", "jan@wageningenuniversity.nl"])
-    open_offers = Offer.objects.filter(status=OfferStatus.OPEN).exclude(journey)
-    asian = list(open_offers.filter(region=Region.ASIA).order_by("pk"))
-    european = list(open_offers.filter(region=Region.EUROPE).order_by("pk"))
-    rng.shuffle(asian)
-    rng.shuffle(european)
-    chosen = list(zip(asian, european, strict=False))[:pairs]
-    # Made-up people at real institutions' domains: their past is never e-mailed.
-    owners = {o.owner_id for pair in chosen for o in pair}
-    User.objects.filter(pk__in=owners).update(email_notifications=False)
-    created = 0
-    for a, e in chosen:
-        with transaction.atomic():
-            p = services.proposal_create(
-                actor=a.owner, offer=a, partner=e, message=DEMO_HISTORY_NOTE
-            )
-            p = services.proposal_accept(proposal=p, actor=e.owner)
-            for offer in (a, e):
-                decisions.proposal_approve(proposal=p, actor=_demo_office(offer.institution))
-            p = services.proposal_start(proposal=p, actor=a.owner)
-            if rng.random() < 0.7:
-                services.proposal_complete(
-                    proposal=p,
-                    actor=e.owner,
-                    report={
-                        "participants_asia": max(1, a.students - rng.randint(0, 6)),
-                        "participants_europe": max(1, e.students - rng.randint(0, 6)),
-                        "sync_hours": rng.choice([6, 8, 10, 12, 16]),
-                        "outcomes": "",
-                    },
-                )
-            _backdate(p, rng)
-        created += 1
-    return created

@@ -4,7 +4,8 @@ from django.core.management.base import BaseCommand
 
 from accounts.demo import DEMO_ACCOUNTS, load_demo_accounts
 from accounts.reference import load_dataset
-from dashboard.demo import build_demo_history, build_demo_offers, build_journey_offers
+from dashboard.demo import build_demo_offers, build_journey_offers
+from dashboard.demo_history import build_demo_history
 
 
 class Command(BaseCommand):

@@ -1,46 +1,57 @@
-"""The Django side of matching: offers become features, the fitted text model is stored,
-versioned and loaded lazily by each process, and suggestions are served from memory.
+"""The Django side of matching: offers become features, the stored text model is loaded
+lazily by each process, and suggestions are served from memory.
 
-The pure modules (similarity, overlap, scoring, pairing) know nothing of Django; this one
-is the only bridge, so views, the API, commands and tasks all call it.
+The pure modules (similarity, overlap, scoring, pairing and their parts) know nothing of
+Django; this one is the only bridge, so views, the API, commands and tasks all call it.
+Fitting and storing the model is `matching.store`'s (re-exported here as `refit`): a
+page request never fits. Before the first model is stored, `suggestions` and
+`explain_pair` give nothing and queue a refit (`matching.tasks.schedule_refit`).
 """
 
 from __future__ import annotations
 
 import gc
-import logging
-import tempfile
 import threading
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.core.files import File
-from django.core.files.storage import default_storage
 from django.db.models import Count, Max
 
 from matching import scoring
 from matching.features import OfferFeatures, Weights
-from matching.models import HiddenSuggestion, TextModelVersion
-from offers.models import Offer, OfferStatus
+from matching.models import HiddenSuggestion
+from matching.store import latest_version, load_model, matchable_offers, refit
+from matching.tasks import schedule_refit
+from offers.models import Offer
 
-logger = logging.getLogger(__name__)
-
-MODEL_DIR = "matching"
+__all__ = [
+    "SuggestionFilters",
+    "current",
+    "explain_pair",
+    "features_of",
+    "matchable_offers",
+    "refit",
+    "reset",
+    "suggestions",
+    "suggestions_if_ready",
+    "weights",
+    "with_features",
+]
 
 
 def weights() -> Weights:
     return Weights.from_mapping(getattr(settings, "MATCHING_WEIGHTS", {}))
 
 
-def _with_features(qs):
+def with_features(qs):
+    """Offers with everything `features_of` reads, prefetched."""
     return qs.prefetch_related("languages", "windows", "sdgs", "excluded_countries")
 
 
 def features_of(offers: Iterable[Offer]) -> list[OfferFeatures]:
-    """Plain features of offers fetched with `_with_features` (no query per offer)."""
+    """Plain features of offers fetched with `with_features` (no query per offer)."""
     out = []
     for o in offers:
         themes = set()
@@ -78,61 +89,6 @@ def features_of(offers: Iterable[Offer]) -> list[OfferFeatures]:
     return out
 
 
-def matchable_offers():
-    """The offers the model is fitted on and suggestions come from: the open ones."""
-    return Offer.objects.filter(status=OfferStatus.OPEN).order_by("pk")
-
-
-# --- fitting and storing ---------------------------------------------------------------
-
-
-def refit(*, force: bool = False) -> TextModelVersion | None:
-    """Fit the text model on every open offer and store it as a new version, unless the
-    texts are unchanged since the newest version. Returns the version in use, or None
-    when there is nothing to fit."""
-    from matching.similarity import FORMAT_VERSION, TextModel, data_hash
-
-    docs = [
-        (pk, "\n".join(p for p in parts if p))
-        for pk, *parts in matchable_offers().values_list(
-            "pk", "title", "description", "learning_outcomes"
-        )
-    ]
-    if not docs:
-        return None
-    digest = data_hash(docs, TextModel().params)
-    latest = TextModelVersion.objects.filter(format_version=FORMAT_VERSION).first()
-    if latest and latest.data_hash == digest and not force:
-        return latest
-    started = time.perf_counter()
-    model = TextModel().fit(docs)
-    seconds = time.perf_counter() - started
-    with tempfile.TemporaryDirectory() as folder:
-        path = f"{folder}/model.joblib"
-        model.save(path)
-        with open(path, "rb") as fitted:
-            name = default_storage.save(f"{MODEL_DIR}/model-{digest[:16]}.joblib", File(fitted))
-        size = default_storage.size(name)
-    version = TextModelVersion.objects.create(
-        format_version=FORMAT_VERSION,
-        data_hash=digest,
-        file=name,
-        offers=len(docs),
-        size_bytes=size,
-        fit_seconds=round(seconds, 3),
-    )
-    logger.info("matching model v%s fitted on %s offers in %.1f s", version.pk, len(docs), seconds)
-    _prune_old_versions(keep=3)
-    return version
-
-
-def _prune_old_versions(*, keep: int) -> None:
-    for old in TextModelVersion.objects.all()[keep:]:
-        if default_storage.exists(old.file):
-            default_storage.delete(old.file)
-        old.delete()
-
-
 # --- the per-process state ----------------------------------------------------------------
 
 
@@ -148,26 +104,14 @@ class _State:
 _state = _State()
 
 
-def _load_model(version: TextModelVersion):
-    from matching.similarity import TextModel
-
-    if hasattr(default_storage, "path"):
-        return TextModel.load(default_storage.path(version.file))
-    with default_storage.open(version.file) as src, tempfile.NamedTemporaryFile() as tmp:
-        tmp.write(src.read())
-        tmp.flush()
-        return TextModel.load(tmp.name)
-
-
 def current():
-    """(model, table) for this process: the newest stored model — fitted first if there is
-    none — and a table of the open offers, rebuilt when they change. Never refits an
-    existing model: changed offers are picked up by the refit task."""
-    latest = TextModelVersion.objects.first()
+    """(model, table) for this process: the newest stored model and a table of the open
+    offers, rebuilt when they change; (None, None) while no model (of the current format)
+    is stored. Never fits: a new model comes from `refit` (the refit task, the
+    `refit_matching` command, a pairing round, a test)."""
+    latest = latest_version()
     if latest is None:
-        latest = refit()
-        if latest is None:
-            return None, None
+        return None, None
     key = tuple(
         matchable_offers()
         .order_by()
@@ -176,16 +120,25 @@ def current():
     )
     with _state.lock:
         if _state.version_id != latest.pk:
-            _state.model = _load_model(latest)
+            _state.model = load_model(latest)
             _state.version_id = latest.pk
             _state.table_key = None
         if _state.table_key != key:
-            offers = features_of(_with_features(matchable_offers()))
+            offers = features_of(with_features(matchable_offers()))
             _state.table = scoring.OfferTable(offers)
             _state.table_key = key
             # Long-lived arrays: keep them out of the garbage collector's way.
             gc.freeze()
         return _state.model, _state.table
+
+
+def _ready():
+    """`current()` for a request: without a stored model, queue a refit (debounced) and
+    give (None, None) at once — the request itself never fits."""
+    model, table = current()
+    if model is None:
+        schedule_refit()
+    return model, table
 
 
 def reset() -> None:
@@ -209,11 +162,21 @@ def suggestions(
     offer: Offer, *, k: int = 10, filters: SuggestionFilters | None = None
 ) -> list[scoring.Match]:
     """The k best partner offers from the other region, each explained; partners the
-    offer's owners hid are left out."""
-    model, table = current()
-    if model is None or table is None or not len(table):
+    offer's owners hid are left out. Empty while no model is stored (a refit is queued):
+    `suggestions_if_ready` tells that case apart."""
+    return suggestions_if_ready(offer, k=k, filters=filters) or []
+
+
+def suggestions_if_ready(
+    offer: Offer, *, k: int = 10, filters: SuggestionFilters | None = None
+) -> list[scoring.Match] | None:
+    """As `suggestions`, but None while no model is stored yet (a refit is then queued)."""
+    model, table = _ready()
+    if model is None or table is None:
+        return None
+    if not len(table):
         return []
-    (query,) = features_of(_with_features(Offer.objects.filter(pk=offer.pk)))
+    (query,) = features_of(with_features(Offer.objects.filter(pk=offer.pk)))
     # Always from the current text: a new or just-edited offer is scored at once with the
     # current model, without waiting for a refit.
     vector = model.transform([query.text])
@@ -242,11 +205,12 @@ def _candidate_rows(table: scoring.OfferTable, offer: Offer, f: SuggestionFilter
 
 
 def explain_pair(offer: Offer, partner: Offer) -> scoring.Match | None:
-    """The explained score of one pair, from `offer`'s side (None without a model)."""
-    model, _table = current()
+    """The explained score of one pair, from `offer`'s side; None while no model is stored
+    (a refit is then queued)."""
+    model, _table = _ready()
     if model is None:
         return None
-    a, b = features_of(_with_features(Offer.objects.filter(pk__in=[offer.pk, partner.pk])))
+    a, b = features_of(with_features(Offer.objects.filter(pk__in=[offer.pk, partner.pk])))
     if a.id != offer.pk:
         a, b = b, a
     vectors = model.transform([a.text, b.text])

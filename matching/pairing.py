@@ -26,7 +26,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-ASIA, EUROPE = "asia", "europe"
+from core.vocabulary import REGIONS
+
+ASIA, EUROPE = REGIONS
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,7 +18,10 @@ def suggestions_panel(request: HttpRequest, offer: Offer, access: OfferAccess) -
     if not access.can_see_suggestions:
         return {}
     form = SuggestionFilterForm(request.GET or None, prefix="s")
-    matches = engine.suggestions(offer, k=SUGGESTIONS_SHOWN, filters=form.filters())
+    matches = engine.suggestions_if_ready(offer, k=SUGGESTIONS_SHOWN, filters=form.filters())
+    # None: no model is stored yet; a refit is queued and the page says so.
+    model_ready = matches is not None
+    matches = matches or []
     partners = Offer.objects.select_related("institution", "country", "isced").in_bulk(
         [m.partner_id for m in matches]
     )
@@ -35,5 +38,6 @@ def suggestions_panel(request: HttpRequest, offer: Offer, access: OfferAccess) -
     return {
         "suggestion_form": form,
         "suggestions": cards,
+        "suggestions_ready": model_ready,
         "hidden_count": HiddenSuggestion.objects.filter(offer=offer).count(),
     }

@@ -18,73 +18,35 @@ and makes the inverted-index product touch most of the matrix.
 
 Only the transposed matrix (terms × offers, CSR) is kept: scoring one query reads just the
 posting lists of the query's terms, ~10× faster than a row-major product at 100k rows.
+
+The building blocks (n-grams, pruning, the data hash, top-k) are in `text_vectors`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-FORMAT_VERSION = 1
+from matching.text_vectors import (
+    char_counts,
+    char_expansion,
+    data_hash,
+    keep_top,
+    top_indices,
+)
 
-# One token = two or more word characters, as scikit-learn's default token_pattern.
-_TOKEN = re.compile(r"(?u)\b\w\w+\b")
+__all__ = ["FORMAT_VERSION", "ModelFormatError", "TextModel", "data_hash"]
+
+FORMAT_VERSION = 1
 
 
 class ModelFormatError(Exception):
     """The file holds a model of another FORMAT_VERSION (or no model): refit."""
-
-
-def data_hash(docs: Iterable[tuple[int, str]], params: dict[str, Any] | None = None) -> str:
-    """A stable hash of the training data and parameters; equal hash → refit is a no-op."""
-    h = hashlib.sha256(repr(sorted((params or {}).items())).encode())
-    for doc_id, text in sorted(docs):
-        h.update(f"{doc_id}\x1f{text}\x1e".encode())
-    return h.hexdigest()[:16]
-
-
-@lru_cache(maxsize=200_000)
-def _word_ngrams(word: str, lo: int, hi: int) -> tuple[tuple[str, int], ...]:
-    """char_wb n-grams of one word with their counts (word padded with one space each side)."""
-    padded = f" {word} "
-    counts: Counter[str] = Counter()
-    for n in range(lo, hi + 1):
-        if len(padded) < n:
-            counts[padded] += 1  # as char_wb: a short word is one n-gram of itself
-            continue
-        for i in range(len(padded) - n + 1):
-            counts[padded[i : i + n]] += 1
-    return tuple(counts.items())
-
-
-def _keep_top(x: sp.csr_matrix, max_terms: int | None) -> sp.csr_matrix:
-    """Keep the `max_terms` largest entries of each row, then L2-normalise rows."""
-    from sklearn.preprocessing import normalize
-
-    x = x.tocsr()
-    # Canonical order first, so that fit and transform prune ties identically.
-    x.sum_duplicates()
-    x.sort_indices()
-    if max_terms is not None:
-        lengths = np.diff(x.indptr)
-        if lengths.max(initial=0) > max_terms:
-            keep = np.ones(x.nnz, dtype=bool)
-            for row in np.flatnonzero(lengths > max_terms):
-                a, b = x.indptr[row], x.indptr[row + 1]
-                drop = np.argpartition(x.data[a:b], b - a - max_terms)[: b - a - max_terms]
-                keep[a + drop] = False
-            x.data[~keep] = 0
-            x.eliminate_zeros()
-    return normalize(x, copy=False).astype(np.float32)
 
 
 class TextModel:
@@ -159,19 +121,8 @@ class TextModel:
         # Character part: count words once, expand each distinct word into its n-grams.
         counter = CountVectorizer(strip_accents="unicode", dtype=np.float32)
         word_counts = counter.fit_transform(texts)
-        vocab_words = counter.get_feature_names_out()
-        self._char_vocab = {}
-        rows, cols, vals = [], [], []
-        lo, hi = p["char_ngrams"]
-        for w_index, word in enumerate(vocab_words):
-            for gram, count in _word_ngrams(word, lo, hi):
-                col = self._char_vocab.setdefault(gram, len(self._char_vocab))
-                rows.append(w_index)
-                cols.append(col)
-                vals.append(count)
-        expand = sp.csr_matrix(
-            (np.asarray(vals, np.float32), (rows, cols)),
-            shape=(len(vocab_words), len(self._char_vocab)),
+        self._char_vocab, expand = char_expansion(
+            counter.get_feature_names_out(), *p["char_ngrams"]
         )
         chars = (word_counts @ expand).tocsr()
         df = np.bincount(chars.indices, minlength=chars.shape[1])
@@ -200,8 +151,8 @@ class TextModel:
         p = self.params
         a = math.sqrt(p["word_weight"])
         b = math.sqrt(1.0 - p["word_weight"])
-        words = _keep_top(words, p["word_max_terms"])
-        chars = _keep_top(chars, p["char_max_terms"])
+        words = keep_top(words, p["word_max_terms"])
+        chars = keep_top(chars, p["char_max_terms"])
         return sp.hstack([words * a, chars * b], format="csr", dtype=np.float32)
 
     def _set_matrix(self, xt: sp.csr_matrix) -> None:
@@ -245,23 +196,8 @@ class TextModel:
         if self._words is None:
             raise RuntimeError("model is not fitted")
         words = self._words.transform(list(texts))
-        lo, hi = self.params["char_ngrams"]
-        analyse = self._words.build_preprocessor()
-        rows, cols, vals = [], [], []
-        for r, text in enumerate(texts):
-            grams: Counter[int] = Counter()
-            for word in _TOKEN.findall(analyse(text)):
-                for gram, count in _word_ngrams(word, lo, hi):
-                    col = self._char_vocab.get(gram)
-                    if col is not None:
-                        grams[col] += count
-            rows.extend([r] * len(grams))
-            cols.extend(grams.keys())
-            vals.extend(grams.values())
-        chars = sp.csr_matrix(
-            (np.asarray(vals, np.float32), (rows, cols)),
-            shape=(len(texts), len(self._char_vocab)),
-        )
+        preprocess = self._words.build_preprocessor()
+        chars = char_counts(texts, preprocess, self._char_vocab, *self.params["char_ngrams"])
         chars.data = (1 + np.log(chars.data)) * self._char_idf[chars.indices]
         return self._combine(words, chars)
 
@@ -332,7 +268,7 @@ class TextModel:
             s = np.where(allowed, s, -np.inf)
         excluded = self.rows_of(list(exclude))
         s[excluded[excluded >= 0]] = -np.inf
-        top = _top_indices(s, k)
+        top = top_indices(s, k)
         return [(int(self.ids[i]), float(s[i])) for i in top if np.isfinite(s[i])]
 
     def _allowed(self, candidates: np.ndarray | Sequence[int] | None) -> np.ndarray | None:
@@ -436,12 +372,3 @@ class TextModel:
         model.__dict__.update(payload["state"])
         model._index_ids()
         return model
-
-
-def _top_indices(s: np.ndarray, k: int) -> np.ndarray:
-    """Indices of the k largest values of s, largest first, ties by index."""
-    k = min(k, len(s))
-    if k <= 0:
-        return np.zeros(0, dtype=np.int64)
-    part = np.argpartition(-s, k - 1)[:k]
-    return part[np.lexsort((part, -s[part]))]

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
-from matching import engine
+from matching import store
 
 REFIT_PENDING_KEY = "matching:refit-pending"
 
@@ -13,13 +13,14 @@ REFIT_PENDING_KEY = "matching:refit-pending"
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=3)
 def refit_model(self, force: bool = False) -> int | None:
     cache.delete(REFIT_PENDING_KEY)
-    version = engine.refit(force=force)
+    version = store.refit(force=force)
     return version.pk if version else None
 
 
 def schedule_refit() -> None:
-    """Ask for a refit soon after offers changed. Many changes within the debounce window
-    lead to one refit; suggestions meanwhile use the current model."""
+    """Ask for a refit soon: after offers changed, or when a page found no stored model.
+    Many calls within the debounce window lead to one refit; suggestions meanwhile use
+    the current model (or, before the first fit, say that none is ready yet)."""
     if not getattr(settings, "MATCHING_AUTO_REFIT", True):
         return
     delay = settings.MATCHING_REFIT_DEBOUNCE_SECONDS

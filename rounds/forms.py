@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, Region
 from offers.models import OfferKind, OfferLevel
-from rounds import services as rounds
+from rounds.params import (
+    DEFAULT_COUNTRY_SLACK,
+    DEFAULT_INSTITUTION_CAP,
+    DEFAULT_K,
+    MAX_COUNTRY_SLACK,
+    MAX_INSTITUTION_CAP,
+    MAX_K,
+    RoundParams,
+)
 
 
 class RoundForm(forms.Form):
@@ -47,9 +55,9 @@ class RoundForm(forms.Form):
     )
     institution_cap = forms.IntegerField(
         label=_("Proposals per institution"),
-        initial=rounds.DEFAULT_INSTITUTION_CAP,
+        initial=DEFAULT_INSTITUTION_CAP,
         min_value=1,
-        max_value=rounds.MAX_INSTITUTION_CAP,
+        max_value=MAX_INSTITUTION_CAP,
         help_text=_("The most pairs any one institution gets in this round, on each side."),
         error_messages={
             "required": _("Say how many proposals one institution may get."),
@@ -60,9 +68,9 @@ class RoundForm(forms.Form):
     )
     country_slack = forms.DecimalField(
         label=_("Country fairness slack"),
-        initial=Decimal(str(rounds.DEFAULT_COUNTRY_SLACK)),
+        initial=Decimal(str(DEFAULT_COUNTRY_SLACK)),
         min_value=Decimal(0),
-        max_value=Decimal(str(rounds.MAX_COUNTRY_SLACK)),
+        max_value=Decimal(str(MAX_COUNTRY_SLACK)),
         max_digits=4,
         decimal_places=2,
         help_text=_(
@@ -79,9 +87,9 @@ class RoundForm(forms.Form):
     )
     k = forms.IntegerField(
         label=_("Candidates per offer"),
-        initial=rounds.DEFAULT_K,
+        initial=DEFAULT_K,
         min_value=1,
-        max_value=rounds.MAX_K,
+        max_value=MAX_K,
         help_text=_(
             "How many of its best partners each offer brings into the round. More finds "
             "more pairs and takes longer."
@@ -104,10 +112,10 @@ class RoundForm(forms.Form):
                 Country.objects.filter(region=region).order_by("name").values_list("code", "name")
             )
 
-    def params(self) -> rounds.RoundParams:
+    def params(self) -> RoundParams:
         """The round's parameters; call after `is_valid()`."""
         data = self.cleaned_data
-        return rounds.RoundParams(
+        return RoundParams(
             kinds=tuple(data["kinds"]),
             levels=tuple(data["levels"]),
             asian_countries=tuple(data["asian_countries"]),

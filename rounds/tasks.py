@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from rounds import services as rounds
+from rounds import compute
 
 
 @shared_task(
@@ -16,15 +16,15 @@ from rounds import services as rounds
 def run_pairing_round(self, round_id: int) -> str:
     """Compute the round with this primary key; returns its final status.
 
-    Idempotent (see `rounds.round_run`): a redelivered or retried task never stores a
+    Idempotent (see `rounds.compute.round_run`): a redelivered or retried task never stores a
     round twice. A transient database error is retried with back-off by a worker; when
     the retries are exhausted — or at once when running eagerly, where a retry would only
     repeat the error inside the request — the round ends failed with that error.
     """
     try:
-        return rounds.round_run(round_id=round_id).status
-    except rounds.TRANSIENT_ERRORS as exc:
+        return compute.round_run(round_id=round_id).status
+    except compute.TRANSIENT_ERRORS as exc:
         if self.request.is_eager or self.request.retries >= self.max_retries:
             error = str(exc) or type(exc).__name__
-            return rounds.round_fail(round_id=round_id, error=error).status
+            return compute.round_fail(round_id=round_id, error=error).status
         raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc

@@ -13,9 +13,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import secretariat_required
-from rounds import services as rounds
+from rounds import selectors, services
 from rounds.forms import RoundForm
 from rounds.models import RoundStatus
+from rounds.params import RoundParams
 
 # The page refreshes itself while the round is computed.
 IN_PROGRESS = (RoundStatus.QUEUED, RoundStatus.RUNNING)
@@ -24,7 +25,7 @@ IN_PROGRESS = (RoundStatus.QUEUED, RoundStatus.RUNNING)
 @secretariat_required
 @require_GET
 def round_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "rounds/round_list.html", {"rounds": rounds.round_list()})
+    return render(request, "rounds/round_list.html", {"rounds": selectors.round_list()})
 
 
 @secretariat_required
@@ -33,11 +34,11 @@ def round_create(request: HttpRequest) -> HttpResponse:
     initial = {}
     again = request.GET.get("from", "")
     if request.method == "GET" and again.isdigit():
-        initial = rounds.round_params_initial(rounds.round_get(int(again)))
+        initial = selectors.round_params_initial(selectors.round_get(int(again)))
     form = RoundForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            pairing_round = rounds.round_create(
+            pairing_round = services.round_create(
                 name=form.cleaned_data["name"], params=form.params(), actor=request.user
             )
         except ValidationError as exc:
@@ -46,7 +47,7 @@ def round_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The round is started."))
             return redirect("rounds:round-detail", pk=pairing_round.pk)
-    counts = rounds.round_offer_counts(rounds.RoundParams())
+    counts = selectors.round_offer_counts(RoundParams())
     return render(request, "rounds/round_form.html", {"form": form, "counts": counts})
 
 
@@ -54,17 +55,19 @@ def round_create(request: HttpRequest) -> HttpResponse:
 @require_GET
 @never_cache
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing_round = rounds.round_get(pk)
-    report = rounds.round_report(pairing_round)
-    params = rounds.RoundParams.from_json(pairing_round.params)
+    pairing_round = selectors.round_get(pk)
+    report = selectors.round_report(pairing_round)
+    params = RoundParams.from_json(pairing_round.params)
     context = {
         "round": pairing_round,
         "params": params,
-        "filters": rounds.round_filter_labels(params),
+        "filters": selectors.round_filter_labels(params),
         "in_progress": pairing_round.status in IN_PROGRESS,
         "report": report,
-        "page": rounds.round_pairs_page(pairing_round, request.GET.get("page")) if report else None,
-        "published": rounds.publish_report_of(pairing_round),
+        "page": selectors.round_pairs_page(pairing_round, request.GET.get("page"))
+        if report
+        else None,
+        "published": services.publish_report_of(pairing_round),
         "can_publish": pairing_round.status == RoundStatus.DONE,
     }
     return render(request, "rounds/round_detail.html", context)
@@ -75,7 +78,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @never_cache
 def round_progress(request: HttpRequest, pk: int) -> JsonResponse:
     """Status and progress as JSON, polled by the round's page while it runs."""
-    pairing_round = rounds.round_get(pk)
+    pairing_round = selectors.round_get(pk)
     return JsonResponse(
         {
             "status": pairing_round.status,
@@ -90,9 +93,9 @@ def round_progress(request: HttpRequest, pk: int) -> JsonResponse:
 @secretariat_required
 @require_POST
 def round_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    pairing_round = rounds.round_get(pk)
+    pairing_round = selectors.round_get(pk)
     try:
-        report = rounds.round_publish(pairing_round=pairing_round, actor=request.user)
+        report = services.round_publish(pairing_round=pairing_round, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from exchanges import decisions, services
 from exchanges.models import Proposal, ProposalState
+from matching import engine
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -35,6 +36,8 @@ def offers(alice, jan):
         time_zone="Europe/Amsterdam",
         windows=[(1, dt.time(8), dt.time(11))],
     )
+    # A fitted model, as a running Tandem has one (pages never fit it themselves).
+    engine.refit(force=True)
     return a, e
 
 

@@ -4,11 +4,12 @@ import datetime as dt
 import json
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 
-from matching import engine
+from matching import engine, store
 from matching.models import HiddenSuggestion, TextModelVersion
+from matching.similarity import FORMAT_VERSION, TextModel
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -62,8 +63,9 @@ def page(client, offer, **params):
 
 
 def test_owner_sees_explained_partners_from_the_other_region(
-    client, alice, siti_offer, marine, french_only
+    client, alice, siti_offer, marine, french_only, fit_model
 ):
+    fit_model()
     client.force_login(alice)
     body = page(client, siti_offer)
     assert "Suggested partner courses" in body
@@ -76,20 +78,25 @@ def test_owner_sees_explained_partners_from_the_other_region(
     assert f'href="{french_only.get_absolute_url()}"' not in body
 
 
-def test_suggestions_never_pair_one_region(client, alice, siti_offer, marine):
+def test_suggestions_never_pair_one_region(client, alice, siti_offer, marine, fit_model):
     other_asian = factories.make_offer(alice, title="Mangrove Restoration in Asia")
+    fit_model()
     client.force_login(alice)
     body = page(client, siti_offer)
     assert other_asian.title not in body
 
 
-def test_filters_narrow_the_suggestions(client, alice, siti_offer, marine, dave):
+def test_filters_narrow_the_suggestions(client, alice, siti_offer, marine, dave, fit_model):
+    fit_model()
     client.force_login(alice)
     assert "Marine Spatial Planning" in page(client, siti_offer, **{"s-country": "NL"})
     assert "Marine Spatial Planning" not in page(client, siti_offer, **{"s-country": "PT"})
 
 
-def test_owner_hides_a_suggestion_and_can_bring_it_back(client, alice, siti_offer, marine):
+def test_owner_hides_a_suggestion_and_can_bring_it_back(
+    client, alice, siti_offer, marine, fit_model
+):
+    fit_model()
     client.force_login(alice)
     url = reverse("matching:suggestion-hide", args=[siti_offer.pk])
     link = f'href="{marine.get_absolute_url()}"'
@@ -133,6 +140,86 @@ def test_a_new_offer_is_scored_at_once_with_the_current_model(client, alice, mar
     assert TextModelVersion.objects.count() == before  # no refit was needed
 
 
+@pytest.fixture
+def fits(monkeypatch):
+    """Every fit of a text model in this test, by how many offers it was fitted on."""
+    seen = []
+    real = TextModel.fit
+
+    def counting(self, docs):
+        seen.append(len(docs))
+        return real(self, docs)
+
+    monkeypatch.setattr(TextModel, "fit", counting)
+    return seen
+
+
+def test_without_a_model_the_page_says_so_and_queues_a_refit_without_fitting(
+    settings, client, alice, siti_offer, marine, fits, django_capture_on_commit_callbacks
+):
+    settings.MATCHING_AUTO_REFIT = True
+    settings.MATCHING_REFIT_DEBOUNCE_SECONDS = 0
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks() as queued:
+        body = page(client, siti_offer)
+    assert "Suggested partner courses" in body
+    assert "No suggestions yet: the matching model is being prepared." in body
+    assert "No open offer of the other region fits yet." not in body
+    assert "Marine Spatial Planning" not in body
+    # The request fitted nothing; it queued one refit, run once its transaction commits.
+    assert fits == []
+    assert not TextModelVersion.objects.exists()
+    assert len(queued) == 1
+    # Looking again before the refit ran queues nothing more (debounced).
+    with django_capture_on_commit_callbacks() as again:
+        assert "being prepared" in page(client, siti_offer)
+    assert again == []
+    # The queued task (eager in tests) fits the model: then the page has suggestions.
+    queued[0]()
+    assert fits == [2]
+    assert TextModelVersion.objects.count() == 1
+    body = page(client, siti_offer)
+    assert "Marine Spatial Planning" in body
+    assert "being prepared" not in body
+    assert fits == [2]  # serving the suggestions fitted nothing either
+
+
+def test_without_a_model_a_pair_has_no_explanation_and_a_refit_is_queued(
+    settings, siti_offer, marine, fits, django_capture_on_commit_callbacks
+):
+    settings.MATCHING_AUTO_REFIT = True
+    with django_capture_on_commit_callbacks() as queued:
+        assert engine.explain_pair(siti_offer, marine) is None
+        assert engine.suggestions(siti_offer) == []
+        assert engine.suggestions_if_ready(siti_offer) is None
+    assert len(queued) == 1
+    assert fits == [] and not TextModelVersion.objects.exists()
+    engine.refit()
+    match = engine.explain_pair(siti_offer, marine)
+    assert match is not None and match.partner_id == marine.pk
+
+
+def test_a_model_of_an_older_format_counts_as_none_until_the_refit(
+    settings, client, alice, siti_offer, marine, fits, django_capture_on_commit_callbacks
+):
+    settings.MATCHING_AUTO_REFIT = True
+    TextModelVersion.objects.create(
+        format_version=FORMAT_VERSION - 1, data_hash="old", file="matching/gone.joblib"
+    )
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks() as queued:
+        assert "being prepared" in page(client, siti_offer)
+    assert len(queued) == 1 and fits == []
+    engine.refit()
+    assert "Marine Spatial Planning" in page(client, siti_offer)
+
+
+def test_the_suggest_command_says_when_no_model_is_stored(siti_offer, marine, fits):
+    with pytest.raises(CommandError, match="No matching model is stored yet"):
+        call_command("suggest", str(siti_offer.pk))
+    assert fits == []
+
+
 def test_publishing_refits_the_model_when_auto_refit_is_on(
     settings, alice, marine, django_capture_on_commit_callbacks
 ):
@@ -143,7 +230,7 @@ def test_publishing_refits_the_model_when_auto_refit_is_on(
     latest = TextModelVersion.objects.first()
     assert latest is not None
     assert latest.offers == 2  # marine and the new one
-    model = engine._load_model(latest)
+    model = store.load_model(latest)
     assert model.rows_of([offer.pk])[0] >= 0
 
 
@@ -156,7 +243,8 @@ def test_refit_is_skipped_when_nothing_changed(marine, siti_offer):
 # --- API -----------------------------------------------------------------------------------
 
 
-def test_api_gives_the_same_explanations(client, alice, siti_offer, marine):
+def test_api_gives_the_same_explanations(client, alice, siti_offer, marine, fit_model):
+    fit_model()
     client.force_login(alice)
     url = reverse("api:offer-suggestions", args=[siti_offer.pk])
     body = client.get(url, {"k": 3}).json()
@@ -190,7 +278,8 @@ def test_api_permissions(client, alice, dave, charlie, siti_offer):
 # --- commands ------------------------------------------------------------------------------
 
 
-def test_suggest_command_prints_json(capsys, siti_offer, marine):
+def test_suggest_command_prints_json(capsys, siti_offer, marine, fit_model):
+    fit_model()
     call_command("suggest", str(siti_offer.pk), "--k", "5", "--json")
     data = json.loads(capsys.readouterr().out)
     assert data["offer_id"] == siti_offer.pk
@@ -205,7 +294,10 @@ def test_refit_command_reports_the_model(capsys, marine):
     assert "1 offers" in out
 
 
-def test_explanations_are_rendered_in_the_readers_language(client, alice, siti_offer, marine):
+def test_explanations_are_rendered_in_the_readers_language(
+    client, alice, siti_offer, marine, fit_model
+):
+    fit_model()
     alice.preferred_language = "de"
     alice.save()
     client.force_login(alice)

@@ -11,8 +11,15 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from exchanges.models import Proposal
-from rounds import services as rounds
 from rounds.models import PairingRound, RoundStatus
+from rounds.params import (
+    NO_OFFERS_IN_ASIA,
+    NO_OFFERS_IN_EUROPE,
+    NOTE_CANDIDATES,
+    NOTE_EXACT,
+    ROUND_ALREADY_PUBLISHED,
+    RoundParams,
+)
 from tests.rounds.test_rounds import build_world
 
 pytestmark = pytest.mark.django_db
@@ -60,10 +67,10 @@ def queued_round(secretariat):
     return PairingRound.objects.create(
         name="Waiting round",
         created_by=secretariat,
-        params=rounds.RoundParams().as_json(),
+        params=RoundParams().as_json(),
         status=RoundStatus.RUNNING,
         progress=42,
-        progress_note=rounds.NOTE_CANDIDATES,
+        progress_note=NOTE_CANDIDATES,
     )
 
 
@@ -202,8 +209,8 @@ def test_filters_that_leave_one_region_empty_are_refused(client, secretariat, wo
     client.force_login(secretariat)
     response = client.post(reverse("rounds:round-create"), form_post(levels=["8"]))
     assert response.status_code == 200
-    assert shows(response, rounds.NO_OFFERS_IN_ASIA)
-    assert shows(response, rounds.NO_OFFERS_IN_EUROPE)
+    assert shows(response, NO_OFFERS_IN_ASIA)
+    assert shows(response, NO_OFFERS_IN_EUROPE)
     assert not PairingRound.objects.exists()
 
 
@@ -213,13 +220,13 @@ def test_a_failed_round_can_be_started_again_with_its_settings(client, secretari
         created_by=secretariat,
         status=RoundStatus.FAILED,
         error="pairing LP failed: infeasible",
-        progress_note=rounds.NOTE_EXACT,
-        params=rounds.RoundParams(institution_cap=2, kinds=("coil",), k=7).as_json(),
+        progress_note=NOTE_EXACT,
+        params=RoundParams(institution_cap=2, kinds=("coil",), k=7).as_json(),
     )
     client.force_login(secretariat)
     page = client.get(reverse("rounds:round-detail", args=[failed.pk]))
     assert "pairing LP failed: infeasible" in page.content.decode()
-    assert shows(page, rounds.NOTE_EXACT)
+    assert shows(page, NOTE_EXACT)
     assert "Kinds: COIL — two classes work together" in page.content.decode()
     form = client.get(reverse("rounds:round-create") + f"?from={failed.pk}").context["form"]
     assert form["institution_cap"].value() == 2
@@ -325,7 +332,7 @@ def test_publishing_from_the_page_creates_the_proposals_once(client, secretariat
     assert Proposal.objects.filter(pairing_round=done_round).count() == 5
 
     second = client.post(url, follow=True)
-    assert shows(second, rounds.ROUND_ALREADY_PUBLISHED)
+    assert shows(second, ROUND_ALREADY_PUBLISHED)
     assert Proposal.objects.count() == 5
     page = second.content.decode()
     assert "5 proposals were created." in page

@@ -23,8 +23,24 @@ from matching import engine, pairing
 from matching.features import OfferFeatures
 from offers import services as offer_services
 from offers.models import Offer
-from rounds import services as rounds
+from rounds import compute, services
+from rounds.figures import pair_directions
 from rounds.models import PairingRound, RoundPair, RoundStatus
+from rounds.params import (
+    ERROR_NO_EUROPE,
+    NO_OFFERS_IN_ASIA,
+    NOTE_CANDIDATES,
+    NOTE_DONE,
+    NOTE_EXACT,
+    NOTE_EXPLAIN,
+    NOTE_GREEDY,
+    NOTE_LOADING,
+    NOTE_MODEL,
+    NOTE_STORING,
+    ROUND_ALREADY_PUBLISHED,
+    RoundParams,
+)
+from rounds.selectors import round_offer_counts, round_offers
 from tests import factories
 
 COASTAL = (
@@ -144,7 +160,7 @@ def build_world() -> World:
 def run_round(actor, *, name: str = "Spring 2027", capture=None, **params) -> PairingRound:
     """Create a round and run its task (queued on commit) at once."""
     with capture(execute=True):
-        created = rounds.round_create(name=name, params=rounds.RoundParams(**params), actor=actor)
+        created = services.round_create(name=name, params=RoundParams(**params), actor=actor)
     created.refresh_from_db()
     return created
 
@@ -158,10 +174,10 @@ def pairs_of(pairing_round: PairingRound) -> set[tuple[int, int]]:
 
 
 def round_offers_of(pairing_round: PairingRound) -> dict[int, pairing.RoundOffer]:
-    params = rounds.RoundParams.from_json(pairing_round.params)
+    params = RoundParams.from_json(pairing_round.params)
     return {
         o.pk: pairing.RoundOffer(o.region, o.country_id, o.institution_id, o.partners_sought)
-        for o in rounds.round_offers(params)
+        for o in round_offers(params)
     }
 
 
@@ -190,7 +206,7 @@ def test_a_round_takes_open_offers_without_a_live_proposal(world, secretariat):
         state=ProposalState.DECLINED,
     )
     draft = factories.make_offer(taken.owner, publish=False, title="Still a draft")
-    chosen = set(rounds.round_offers(rounds.RoundParams()).values_list("pk", flat=True))
+    chosen = set(round_offers(RoundParams()).values_list("pk", flat=True))
     assert taken.pk not in chosen
     assert world.europe["robots"].pk not in chosen
     assert ended.asian_offer_id in chosen  # a declined proposal is not live
@@ -199,16 +215,16 @@ def test_a_round_takes_open_offers_without_a_live_proposal(world, secretariat):
 
 
 def test_a_country_filter_narrows_its_own_region_only(world):
-    params = rounds.RoundParams(asian_countries=("JP",))
-    chosen = list(rounds.round_offers(params))
+    params = RoundParams(asian_countries=("JP",))
+    chosen = list(round_offers(params))
     assert {o.country_id for o in chosen if o.region == "asia"} == {"JP"}
     assert sum(o.region == "europe" for o in chosen) == 5
 
 
 def test_kind_and_level_filters_narrow_both_regions(world):
     Offer.objects.filter(pk=world.europe["coastal"].pk).update(level="7")
-    assert rounds.round_offer_counts(rounds.RoundParams(levels=("7",))) == {"asia": 0, "europe": 1}
-    assert rounds.round_offer_counts(rounds.RoundParams(kinds=("virtual_mobility",))) == {
+    assert round_offer_counts(RoundParams(levels=("7",))) == {"asia": 0, "europe": 1}
+    assert round_offer_counts(RoundParams(kinds=("virtual_mobility",))) == {
         "asia": 0,
         "europe": 0,
     }
@@ -216,20 +232,18 @@ def test_kind_and_level_filters_narrow_both_regions(world):
 
 def test_a_round_without_offers_on_one_side_is_refused(world, secretariat):
     with pytest.raises(ValidationError) as caught:
-        rounds.round_create(
+        services.round_create(
             name="Only Laos",
-            params=rounds.RoundParams(asian_countries=("LA",)),
+            params=RoundParams(asian_countries=("LA",)),
             actor=secretariat,
         )
-    assert str(rounds.NO_OFFERS_IN_ASIA) in caught.value.messages
+    assert str(NO_OFFERS_IN_ASIA) in caught.value.messages
     assert not PairingRound.objects.exists()
 
 
 def test_invalid_limits_are_refused_by_the_service(world, secretariat):
     with pytest.raises(ValidationError):
-        rounds.round_create(
-            name="Bad", params=rounds.RoundParams(institution_cap=0), actor=secretariat
-        )
+        services.round_create(name="Bad", params=RoundParams(institution_cap=0), actor=secretariat)
     assert not PairingRound.objects.exists()
 
 
@@ -369,26 +383,27 @@ def features(kind: str, region: str, students: int) -> OfferFeatures:
 
 
 def test_in_coil_each_side_counts_in_its_own_direction():
-    assert rounds.pair_directions(features("coil", "asia", 30), features("coil", "europe", 20)) == (
+    assert pair_directions(features("coil", "asia", 30), features("coil", "europe", 20)) == (
         30,
         20,
     )
-    assert rounds.pair_directions(
-        features("blended", "asia", 30), features("coil", "europe", 20)
-    ) == (30, 20)
+    assert pair_directions(features("blended", "asia", 30), features("coil", "europe", 20)) == (
+        30,
+        20,
+    )
 
 
 def test_in_virtual_mobility_the_home_students_count_towards_the_host_up_to_its_seats():
     # A European host course with 15 seats; 30 Asian students at home.
-    assert rounds.pair_directions(
+    assert pair_directions(
         features("coil", "asia", 30), features("virtual_mobility", "europe", 15)
     ) == (15, 0)
     # An Asian host with 40 seats; 25 European students at home.
-    assert rounds.pair_directions(
+    assert pair_directions(
         features("virtual_mobility", "asia", 40), features("coil", "europe", 25)
     ) == (0, 25)
     # Two hosts open seats to each other.
-    assert rounds.pair_directions(
+    assert pair_directions(
         features("virtual_mobility", "asia", 10), features("virtual_mobility", "europe", 12)
     ) == (10, 10)
 
@@ -412,18 +427,16 @@ def test_a_round_is_queued_on_commit_then_runs_through_its_steps(
     world, secretariat, django_capture_on_commit_callbacks, monkeypatch
 ):
     seen = []
-    real = rounds._progress
+    real = compute._progress
 
     def spy(round_id, percent, note):
         real(round_id, percent, note)
         current = PairingRound.objects.get(pk=round_id)
         seen.append((current.status, current.progress, current.progress_note))
 
-    monkeypatch.setattr(rounds, "_progress", spy)
+    monkeypatch.setattr(compute, "_progress", spy)
     with django_capture_on_commit_callbacks() as callbacks:
-        created = rounds.round_create(
-            name="Spring 2027", params=rounds.RoundParams(), actor=secretariat
-        )
+        created = services.round_create(name="Spring 2027", params=RoundParams(), actor=secretariat)
     assert len(callbacks) == 1
     created.refresh_from_db()
     assert (created.status, created.progress, created.started_at) == ("queued", 0, None)
@@ -431,13 +444,13 @@ def test_a_round_is_queued_on_commit_then_runs_through_its_steps(
     callbacks[0]()
 
     assert [note for _s, _p, note in seen] == [
-        rounds.NOTE_LOADING,
-        rounds.NOTE_MODEL,
-        rounds.NOTE_CANDIDATES,
-        rounds.NOTE_EXACT,
-        rounds.NOTE_GREEDY,
-        rounds.NOTE_EXPLAIN,
-        rounds.NOTE_STORING,
+        NOTE_LOADING,
+        NOTE_MODEL,
+        NOTE_CANDIDATES,
+        NOTE_EXACT,
+        NOTE_GREEDY,
+        NOTE_EXPLAIN,
+        NOTE_STORING,
     ]
     assert {status for status, _p, _n in seen} == {RoundStatus.RUNNING}
     progress = [p for _s, p, _n in seen]
@@ -446,7 +459,7 @@ def test_a_round_is_queued_on_commit_then_runs_through_its_steps(
     assert (created.status, created.progress, created.progress_note) == (
         RoundStatus.DONE,
         100,
-        rounds.NOTE_DONE,
+        NOTE_DONE,
     )
     assert created.started_at <= created.finished_at
     assert created.error == ""
@@ -454,7 +467,7 @@ def test_a_round_is_queued_on_commit_then_runs_through_its_steps(
 
 def test_running_a_finished_round_again_changes_nothing(done_round):
     before = pairs_of(done_round)
-    again = rounds.round_run(round_id=done_round.pk)
+    again = compute.round_run(round_id=done_round.pk)
     assert again.status == RoundStatus.DONE
     assert pairs_of(done_round) == before
     assert RoundPair.objects.filter(pairing_round=done_round).count() == len(before)
@@ -470,7 +483,7 @@ def test_a_failing_round_ends_failed_with_its_error_and_no_pairs(
     failed = run_round(secretariat, capture=django_capture_on_commit_callbacks)
     assert failed.status == RoundStatus.FAILED
     assert failed.error == "pairing LP failed: the solver ran out of memory"
-    assert failed.progress_note == rounds.NOTE_EXACT
+    assert failed.progress_note == NOTE_EXACT
     assert failed.finished_at is not None
     assert not RoundPair.objects.filter(pairing_round=failed).exists()
 
@@ -497,21 +510,19 @@ def test_a_round_whose_offers_vanished_before_it_ran_fails_readably(
     world, secretariat, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks() as callbacks:
-        created = rounds.round_create(
-            name="Too late", params=rounds.RoundParams(), actor=secretariat
-        )
+        created = services.round_create(name="Too late", params=RoundParams(), actor=secretariat)
     Offer.objects.filter(region="europe").update(status="closed")
     callbacks[0]()
     created.refresh_from_db()
     assert created.status == RoundStatus.FAILED
-    assert created.error == rounds.ERROR_NO_EUROPE
+    assert created.error == ERROR_NO_EUROPE
 
 
 # --- publishing -----------------------------------------------------------------------------
 
 
 def test_publishing_turns_every_pair_into_a_proposal(done_round, secretariat):
-    report = rounds.round_publish(pairing_round=done_round, actor=secretariat)
+    report = services.round_publish(pairing_round=done_round, actor=secretariat)
     assert (report.created, report.skipped) == (5, 0)
     done_round.refresh_from_db()
     assert done_round.status == RoundStatus.PUBLISHED
@@ -537,10 +548,10 @@ def test_publishing_turns_every_pair_into_a_proposal(done_round, secretariat):
 
 
 def test_publishing_twice_creates_one_set_of_proposals(done_round, secretariat):
-    rounds.round_publish(pairing_round=done_round, actor=secretariat)
+    services.round_publish(pairing_round=done_round, actor=secretariat)
     with pytest.raises(ValidationError) as caught:
-        rounds.round_publish(pairing_round=done_round, actor=secretariat)
-    assert caught.value.messages == [str(rounds.ROUND_ALREADY_PUBLISHED)]
+        services.round_publish(pairing_round=done_round, actor=secretariat)
+    assert caught.value.messages == [str(ROUND_ALREADY_PUBLISHED)]
     assert Proposal.objects.count() == 5
     assert ProposalEvent.objects.count() == 5
 
@@ -548,7 +559,7 @@ def test_publishing_twice_creates_one_set_of_proposals(done_round, secretariat):
 def test_a_round_that_is_not_done_cannot_be_published(world, secretariat):
     queued = PairingRound.objects.create(name="Waiting", created_by=secretariat)
     with pytest.raises(ValidationError) as caught:
-        rounds.round_publish(pairing_round=queued, actor=secretariat)
+        services.round_publish(pairing_round=queued, actor=secretariat)
     assert caught.value.code == "not_done"
     queued.refresh_from_db()
     assert queued.status == RoundStatus.QUEUED
@@ -561,7 +572,7 @@ def test_publishing_skips_pairs_that_meanwhile_got_a_live_proposal(world, done_r
         european_offer=world.europe["coastal"],
         origin=ProposalOrigin.SUGGESTION,
     )
-    report = rounds.round_publish(pairing_round=done_round, actor=secretariat)
+    report = services.round_publish(pairing_round=done_round, actor=secretariat)
     assert (report.created, report.skipped_live, report.skipped_not_open) == (4, 1, 0)
     assert Proposal.objects.filter(pairing_round=done_round).count() == 4
     assert (
@@ -577,7 +588,7 @@ def test_publishing_skips_pairs_that_meanwhile_got_a_live_proposal(world, done_r
 def test_publishing_skips_pairs_whose_offer_is_no_longer_open(world, done_round, secretariat):
     heritage = world.europe["heritage"]
     offer_services.offer_close(offer=heritage, actor=heritage.owner)
-    report = rounds.round_publish(pairing_round=done_round, actor=secretariat)
+    report = services.round_publish(pairing_round=done_round, actor=secretariat)
     assert (report.created, report.skipped_live, report.skipped_not_open) == (4, 0, 1)
     assert not Proposal.objects.filter(european_offer=heritage).exists()
 
@@ -593,7 +604,7 @@ def test_a_proposal_created_between_the_check_and_the_insert_is_skipped(
         origin=ProposalOrigin.BROWSE,
     )
     monkeypatch.setattr(proposal_services, "_live_pairs", lambda asian, european: set())
-    report = rounds.round_publish(pairing_round=done_round, actor=secretariat)
+    report = services.round_publish(pairing_round=done_round, actor=secretariat)
     assert (report.created, report.skipped_live) == (4, 1)
     assert (
         Proposal.objects.filter(
@@ -615,25 +626,25 @@ def test_two_rounds_published_at_once_never_make_two_live_proposals_for_a_pair(
             name=name,
             created_by=secretariat,
             status=RoundStatus.DONE,
-            params=rounds.RoundParams().as_json(),
+            params=RoundParams().as_json(),
         )
         RoundPair.objects.create(pairing_round=r, asian_offer=a, european_offer=b, score=0.9)
         both.append(r)
     # Both publishes read "no live proposal" before either inserts.
     barrier = threading.Barrier(2, timeout=20)
-    real = rounds._live_pairs
+    real = proposal_services._live_pairs
 
-    def live_then_wait(pairs):
-        found = real(pairs)
+    def live_then_wait(asian_ids, european_ids):
+        found = real(asian_ids, european_ids)
         barrier.wait()
         return found
 
-    monkeypatch.setattr(rounds, "_live_pairs", live_then_wait)
+    monkeypatch.setattr(proposal_services, "_live_pairs", live_then_wait)
     reports, errors = [], []
 
     def publish(r):
         try:
-            reports.append(rounds.round_publish(pairing_round=r, actor=secretariat))
+            reports.append(services.round_publish(pairing_round=r, actor=secretariat))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:
@@ -660,7 +671,7 @@ def test_a_transient_database_error_fails_an_eager_round_at_once(
         calls.append(1)
         raise OperationalError("server closed the connection unexpectedly")
 
-    monkeypatch.setattr(rounds, "_compute", flaky)
+    monkeypatch.setattr(compute, "_compute", flaky)
     failed = run_round(secretariat, capture=django_capture_on_commit_callbacks)
     assert len(calls) == 1
     assert failed.status == RoundStatus.FAILED
@@ -686,10 +697,10 @@ def test_a_worker_retries_a_transient_database_error_then_fails_the_round(
         retries.append(countdown)
         return Retried()
 
-    monkeypatch.setattr(rounds, "_compute", flaky)
+    monkeypatch.setattr(compute, "_compute", flaky)
     monkeypatch.setattr(run_pairing_round, "retry", retry)
     created = PairingRound.objects.create(
-        name="Worker", created_by=secretariat, params=rounds.RoundParams().as_json()
+        name="Worker", created_by=secretariat, params=RoundParams().as_json()
     )
     run_pairing_round.push_request(retries=1, is_eager=False)
     try:

@@ -20,7 +20,12 @@ class Command(BaseCommand):
         offer = Offer.objects.filter(pk=offer_id).select_related("institution").first()
         if offer is None:
             raise CommandError(f"There is no offer {offer_id}.")
-        matches = engine.suggestions(offer, k=k)
+        matches = engine.suggestions_if_ready(offer, k=k)
+        if matches is None:
+            raise CommandError(
+                "No matching model is stored yet (a refit is queued): "
+                "run `manage.py refit_matching` to fit one now."
+            )
         partners = Offer.objects.in_bulk([m.partner_id for m in matches])
         rows = [
             {

@@ -1,0 +1,52 @@
+"""The soft-score components of a pair, each in [0, 1] — plain numpy, no Django.
+
+Each works on scalars and on numpy arrays alike, so the vectorised ranking
+(`table.OfferTable.rank`) and the one-pair explanation (`explanation.explain`) cannot
+drift apart.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+ISCED_SAME_DETAILED, ISCED_SAME_NARROW, ISCED_SAME_BROAD = 1.0, 0.6, 0.3
+
+
+def isced_closeness(a, b):
+    """ISCED codes as ints (e.g. 521): detailed 1.0 > narrow 0.6 > broad 0.3 > 0."""
+    return np.where(
+        a == b,
+        ISCED_SAME_DETAILED,
+        np.where(
+            a // 10 == b // 10,
+            ISCED_SAME_NARROW,
+            np.where(a // 100 == b // 100, ISCED_SAME_BROAD, 0.0),
+        ),
+    )
+
+
+def level_closeness(a, b):
+    """Level positions (`core.vocabulary.LEVEL_POSITION`): 1 − |a − b| / 4, floored at 0."""
+    return np.clip(1.0 - np.abs(a - b) / 4.0, 0.0, 1.0)
+
+
+def size_ratio(a, b):
+    """Smaller class / larger class; 1 when both are 0."""
+    hi = np.maximum(a, b)
+    return np.where(hi > 0, np.minimum(a, b) / np.maximum(hi, 1), 1.0)
+
+
+def sdg_share(a, b):
+    """SDG bitmasks: shared goals / goals of the smaller set; 0 when either has none."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    small = np.minimum(np.bitwise_count(a), np.bitwise_count(b))
+    return np.where(small > 0, np.bitwise_count(a & b) / np.maximum(small, 1), 0.0)
+
+
+def overlap_value(hours, saturation: float):
+    return np.minimum(np.asarray(hours, dtype=np.float64) / saturation, 1.0)
+
+
+def sdg_mask(sdgs: frozenset[int]) -> int:
+    return sum(1 << (n - 1) for n in sdgs if 1 <= n <= 17)

@@ -49,6 +49,19 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_float(name: str, default: float, *, minimum: float | None = None) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a number.") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"{name}={value} must be at least {minimum}.")
+    return value
+
+
 def env_list(name: str, default: list[str] | None = None) -> list[str]:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
@@ -74,6 +87,19 @@ def parse_database_url(url: str) -> dict:
     except ValueError:
         raise ImproperlyConfigured("DATABASE_URL has a malformed port.") from None
     options = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+    options.setdefault("application_name", env_str("DATABASE_APPLICATION_NAME", "tandem"))
+    pool_size = env_int("DATABASE_POOL_SIZE", 8, minimum=0)
+    if pool_size:
+        # One bounded pool per process. Under ASGI every request's sync code runs in a
+        # thread of its own, so per-thread persistent connections would grow without
+        # limit (the 80-user burst exhausted PostgreSQL's max_connections); a request
+        # that finds the pool empty waits DATABASE_POOL_TIMEOUT seconds, then gets 503.
+        options["pool"] = {
+            "min_size": min(env_int("DATABASE_POOL_MIN_SIZE", 1, minimum=0), pool_size),
+            "max_size": pool_size,
+            "timeout": env_float("DATABASE_POOL_TIMEOUT", 3.0, minimum=0.01),
+            "max_idle": 300,
+        }
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": name,
@@ -81,8 +107,9 @@ def parse_database_url(url: str) -> dict:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "",
         "PORT": str(port or ""),
-        "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 60, minimum=0),
-        "CONN_HEALTH_CHECKS": True,
+        # The pool keeps the connections; without one, each request opens and closes its own.
+        "CONN_MAX_AGE": 0,
+        "CONN_HEALTH_CHECKS": not pool_size,
         "OPTIONS": options,
     }
 

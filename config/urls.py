@@ -25,3 +25,6 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+# Overload (no database connection within the pool's timeout) answers 503, not 500.
+handler500 = "core.overload.server_error"

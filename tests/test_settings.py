@@ -29,6 +29,7 @@ print(json.dumps({
     "db": {k: settings.DATABASES["default"].get(k)
            for k in ("NAME", "USER", "PASSWORD", "HOST", "PORT")},
     "options": settings.DATABASES["default"].get("OPTIONS", {}),
+    "conn_max_age": settings.DATABASES["default"].get("CONN_MAX_AGE"),
     "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
     "cache": settings.CACHES["default"]["BACKEND"],
     "broker": settings.CELERY_BROKER_URL,
@@ -85,7 +86,17 @@ def test_production_mode_reads_database_redis_and_secrets_from_environment():
         "HOST": "db.internal",
         "PORT": "6543",
     }
-    assert s["options"] == {"sslmode": "require"}
+    # One bounded pool per process; persistent per-thread connections are off.
+    assert s["options"] == {
+        "sslmode": "require",
+        "application_name": "tandem",
+        "pool": {"min_size": 1, "max_size": 8, "timeout": 3.0, "max_idle": 300},
+    }
+    assert s["conn_max_age"] == 0
+    sized = load({**PROD, "DATABASE_POOL_SIZE": "20", "DATABASE_POOL_TIMEOUT": "1.5"})
+    assert sized["options"]["pool"]["max_size"] == 20
+    assert sized["options"]["pool"]["timeout"] == 1.5
+    assert "pool" not in load({**PROD, "DATABASE_POOL_SIZE": "0"})["options"]
     # Pub/sub by default (docs/chat_protocol.md: the layer is best effort either way).
     assert s["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert (
@@ -113,6 +124,8 @@ def test_production_mode_reads_database_redis_and_secrets_from_environment():
         ({"DATABASE_URL": "postgres://db.internal/"}, "has no database name"),
         ({"REDIS_URL": "http://cache"}, "REDIS_URL scheme 'http'"),
         ({"CHANNEL_LAYER": "fast"}, "CHANNEL_LAYER must be 'pubsub' or 'core'"),
+        ({"DATABASE_POOL_SIZE": "-1"}, "DATABASE_POOL_SIZE=-1 must be at least 0"),
+        ({"DATABASE_POOL_TIMEOUT": "soon"}, "DATABASE_POOL_TIMEOUT='soon' is not a number"),
     ],
 )
 def test_malformed_environment_fails_loudly_with_what_to_fix(change, message):

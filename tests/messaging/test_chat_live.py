@@ -18,16 +18,10 @@ import itertools
 import json
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 import uuid
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import redis
@@ -37,6 +31,7 @@ from websockets.asyncio.client import connect
 from messaging import sockets
 from messaging.models import ChatMessage
 from tests.conftest import _missing
+from tests.live import ServerProcess, free_port, shared_test_database_url, wait_until
 from tests.messaging.chat_helpers import session_cookie
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -255,94 +250,6 @@ def cookies(alice, jan):
     return {"alice": session_cookie(alice), "jan": session_cookie(jan)}
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(condition, timeout: float, what: str, alive=lambda: True) -> None:
-    """Poll (every 50 ms) until condition() holds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if not alive():
-            raise AssertionError(f"{what}: the process died")
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.05)
-
-
-def healthy(base: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:  # noqa: S310
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-class ServerProcess:
-    """`uvicorn config.asgi:application` in a process of its own."""
-
-    def __init__(self, env: dict, log: Path) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.log = log
-        with log.open("wb") as out:
-            self.proc = subprocess.Popen(  # noqa: S603
-                [
-                    sys.executable,
-                    "-m",
-                    "uvicorn",
-                    "config.asgi:application",
-                    "--host",
-                    "127.0.0.1",
-                    "--port",
-                    str(self.port),
-                    "--lifespan",
-                    "off",
-                    "--no-access-log",
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=ROOT,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-
-    def alive(self) -> bool:
-        return self.proc.poll() is None
-
-    def wait_healthy(self, timeout: float = START_TIMEOUT) -> None:
-        try:
-            wait_until(lambda: healthy(self.base), timeout, f"{self.base}/healthz", self.alive)
-        except AssertionError as exc:
-            raise AssertionError(f"{exc}\n{self.tail()}") from None
-
-    def tail(self) -> str:
-        return self.log.read_text(errors="replace")[-3000:]
-
-    def stop(self) -> None:
-        if self.alive():
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
-
-
-def shared_test_database_url() -> str:
-    """The test database (settings_dict names it during tests) as a DATABASE_URL."""
-    from django.db import connection
-
-    d = connection.settings_dict
-    auth = quote(d["USER"] or "", safe="")
-    if d.get("PASSWORD"):
-        auth += ":" + quote(d["PASSWORD"], safe="")
-    return f"postgres://{auth}@{d['HOST'] or '127.0.0.1'}:{d['PORT'] or 5432}/{d['NAME']}"
-
-
 @pytest.fixture
 def start_servers(transactional_db, tmp_path):
     """start_servers(redis_url, n) → n uvicorn processes on the test database, healthy;
@@ -354,7 +261,7 @@ def start_servers(transactional_db, tmp_path):
         env = {
             **os.environ,
             "DATABASE_URL": shared_test_database_url(),
-            "DATABASE_CONN_MAX_AGE": "0",
+            "DATABASE_POOL_SIZE": "4",
             "REDIS_URL": redis_url,
             "SECRET_KEY": settings.SECRET_KEY,
             "ALLOWED_HOSTS": "127.0.0.1",

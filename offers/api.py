@@ -2,15 +2,19 @@
 detail, create, update, publish and close.
 
 Thin views: a serializer reads the request, a selector or a service does the work, a
-serializer presents the result. Who sees what is selectors.get_offer_for_user and
-selectors.offer_search, exactly as on the pages."""
+serializer presents the result. The list's query parameters are read by the page's own
+filter form (offers.filters), and documented from it. Who sees what is
+selectors.get_offer_for_user and selectors.offer_search, exactly as on the pages."""
 
 from __future__ import annotations
 
+from django import forms
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.db import models
 from django.urls import path, reverse
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import IsAuthenticated, IsAuthenticatedOrReadOnly
@@ -22,12 +26,12 @@ from accounts.selectors import lecturer_institution_ids
 from core.api import BAD_REQUEST, Conflict, TandemAPIView, service_errors
 from offers import selectors, services
 from offers.access import offer_access
+from offers.filters import PARAMETER_NOTES, OfferFilterForm
 from offers.models import Offer
 from offers.pagination import SearchPaginator
 from offers.serializers import (
     OfferCreateSerializer,
     OfferDetailSerializer,
-    OfferFilterSerializer,
     OfferInputSerializer,
     OfferListSerializer,
     empty_offer_data,
@@ -71,6 +75,49 @@ def _only_institution(user: User) -> Institution:
     return Institution.objects.get(pk=ids.pop())
 
 
+# --- the list's filters, documented from the page's form -----------------------------------
+
+
+def _parameter_schema(field: forms.Field) -> dict:
+    """A form field's type and limits, as an OpenAPI schema."""
+    if isinstance(field, forms.BooleanField):
+        return {"type": "boolean", "default": False}
+    if isinstance(field, forms.DateField):
+        return {"type": "string", "format": "date"}
+    if isinstance(field, forms.ModelChoiceField):
+        key = field.queryset.model._meta.pk  # what the parameter names an object by
+        if isinstance(key, models.IntegerField):
+            return {"type": "integer"}
+        return {"type": "string", "maxLength": key.max_length}
+    if isinstance(field, forms.ChoiceField):
+        values = [str(value) for value, _label in field.choices]
+        return {"type": "string", "enum": values if "" in values else [*values, ""]}
+    if isinstance(field, forms.RegexField):
+        pattern = field.regex.pattern.replace("\\A", "^").replace("\\Z", "$")
+        return {"type": "string", "pattern": pattern}
+    return {"type": "string", "maxLength": field.max_length}
+
+
+def _parameter_description(name: str, field: forms.Field) -> str:
+    note = PARAMETER_NOTES.get(name, "")
+    if isinstance(field, forms.ModelChoiceField) or not isinstance(field, forms.ChoiceField):
+        return note or str(field.label)
+    choices = [f"* `{value}` - {label}" for value, label in field.choices if value]
+    return "\n\n".join(part for part in (note, "\n".join(choices)) if part)
+
+
+def filter_parameters() -> list[OpenApiParameter]:
+    """The query parameters of the list: the fields of the page's filter form."""
+    return [
+        OpenApiParameter(
+            name,
+            _parameter_schema(field),
+            description=lazy(_parameter_description, str)(name, field),
+        )
+        for name, field in OfferFilterForm.base_fields.items()
+    ]
+
+
 NOT_SIGNED_IN_OR_FORBIDDEN = OpenApiResponse(
     description="Not signed in, or the user may see the offer but not do this."
 )
@@ -90,15 +137,14 @@ class OfferListView(TandemAPIView):
         summary="List and search the offers the user may see",
         description="Visitors see open offers only. Signed in, also the user's drafts and "
         "those of institutions whose international office the user is. 20 a page.",
-        parameters=[OfferFilterSerializer],
+        parameters=filter_parameters(),
         responses={200: OfferListSerializer(many=True), 400: BAD_REQUEST},
     )
     def get(self, request: Request) -> Response:
-        params = OfferFilterSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        offers = selectors.with_list_relations(
-            selectors.offer_search(request.user, params.filters())
-        )
+        # The page's form reads the filters; a bad one is a 400 naming it, in the page's words.
+        with service_errors():
+            filters = OfferFilterForm(request.query_params).filters_or_error()
+        offers = selectors.with_list_relations(selectors.offer_search(request.user, filters))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(offers, request, view=self)
         data = OfferListSerializer(page, many=True, context={"request": request}).data

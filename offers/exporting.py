@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
 
-from offers.importing import COLUMNS, WEEKDAY_NAMES
+from offers.importing.columns import COLUMNS, WEEKDAY_NAMES
 from offers.models import Offer
 
 MAX_EXPORT_ROWS = 10_000

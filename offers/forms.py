@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Country, Institution, Region
+from accounts.models import Country, Institution
 from accounts.validators import time_zone_choices
 from offers.languages import language_choices
 from offers.models import (
@@ -13,13 +13,9 @@ from offers.models import (
     IscedLevel,
     Offer,
     OfferKind,
-    OfferLevel,
-    OfferStatus,
-    Priority,
     Sdg,
     TransversalSkill,
 )
-from offers.selectors import OfferFilters
 from offers.services import OfferData
 
 
@@ -215,97 +211,3 @@ class CoOwnersForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One per line. Co-owners are verified lecturers; they can edit the offer."),
     )
-
-
-class OfferFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"),
-        required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"type": "search"}),
-    )
-    region = forms.ChoiceField(
-        label=_("Region"), required=False, choices=[("", _("Both regions"))] + Region.choices
-    )
-    country = forms.ModelChoiceField(
-        label=_("Country"),
-        required=False,
-        queryset=Country.objects.only("code", "name"),
-        empty_label=_("All countries"),
-    )
-    institution = forms.ModelChoiceField(
-        label=_("Institution"),
-        required=False,
-        queryset=Institution.objects.all(),
-        widget=forms.HiddenInput,
-    )
-    isced = forms.CharField(
-        label=_("ISCED-F field"),
-        required=False,
-        max_length=4,
-        help_text=_("2, 3 or 4 digits: 05, 052 or 0521"),
-    )
-    level = forms.ChoiceField(
-        label=_("Level"), required=False, choices=[("", _("All levels"))] + OfferLevel.choices
-    )
-    language = forms.ChoiceField(
-        label=_("Language"), required=False, choices=[("", _("All languages"))] + language_choices()
-    )
-    kind = forms.ChoiceField(
-        label=_("Kind"), required=False, choices=[("", _("All kinds"))] + OfferKind.choices
-    )
-    term_from = forms.DateField(
-        label=_("Term overlaps from"),
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    term_to = forms.DateField(
-        label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    sdg = forms.ModelChoiceField(
-        label=_("SDG"), required=False, queryset=Sdg.objects.all(), empty_label=_("All SDGs")
-    )
-    priority = forms.ChoiceField(
-        label=_("Priority"), required=False, choices=[("", _("All priorities"))] + Priority.choices
-    )
-    status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("Any status"))] + OfferStatus.choices
-    )
-    sort = forms.ChoiceField(
-        label=_("Sort by"),
-        required=False,
-        choices=[("relevance", _("Relevance")), ("newest", _("Newest"))],
-    )
-    mine = forms.BooleanField(label=_("Only my offers"), required=False)
-
-    def clean_isced(self):
-        value = self.cleaned_data["isced"].strip()
-        if value and (not value.isdigit() or len(value) < 2):
-            raise forms.ValidationError(_("Use 2 to 4 digits, such as 05, 052 or 0521."))
-        return value
-
-    def clean(self):
-        data = super().clean()
-        if data.get("term_from") and data.get("term_to") and data["term_to"] < data["term_from"]:
-            self.add_error("term_to", _("The end of the period is before its start."))
-        return data
-
-    def to_filters(self) -> OfferFilters:
-        c = self.cleaned_data
-        return OfferFilters(
-            q=c.get("q") or "",
-            region=c.get("region") or "",
-            country=c["country"].pk if c.get("country") else "",
-            institution=c["institution"].pk if c.get("institution") else None,
-            isced=c.get("isced") or "",
-            level=c.get("level") or "",
-            language=c.get("language") or "",
-            kind=c.get("kind") or "",
-            term_from=c.get("term_from"),
-            term_to=c.get("term_to"),
-            sdg=c["sdg"].pk if c.get("sdg") else None,
-            priority=c.get("priority") or "",
-            status=c.get("status") or "",
-            sort=c.get("sort") or "",
-            mine=bool(c.get("mine")),
-        )

@@ -1,10 +1,9 @@
-"""Serializers for the offers API: they read requests into OfferData and OfferFilters
-and present offers.
+"""Serializers for the offers API: they read request bodies into OfferData and present
+offers. (The list's query parameters are read by the page's form: offers.filters.)
 
-The rules about offers live in exchanges.services and offers.validation, so the
-API, the pages and the import say the same thing. Here we check only that the input
-can be read: types, lengths and formats (and an ISCED code that exists, to say more
-clearly than the model's own message what to send instead)."""
+The rules about offers live in offers.services and offers.validation, so the API, the
+pages and the import say the same thing. Here we check only that the input can be read:
+types, lengths and formats."""
 
 from __future__ import annotations
 
@@ -15,23 +14,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import Institution, Region
-from offers.languages import LANGUAGE_NAMES
-from offers.models import (
-    IscedField,
-    Offer,
-    OfferKind,
-    OfferLevel,
-    OfferStatus,
-    Priority,
-    TransversalSkill,
-)
-from offers.selectors import OfferFilters
+from offers import validation
+from offers.models import Offer, OfferStatus, TransversalSkill
 from offers.services import OFFER_FIELDS, OfferData
 
-UNKNOWN_ISCED = _("“%(code)s” is not an ISCED-F field; use a four-digit code such as 0521.")
-ISCED_FORMAT = _("Use 2 to 4 digits, such as 05, 052 or 0521.")
 COUNTRY_FORMAT = _("Use the two-letter ISO code of the country, such as MY or NL.")
-TERM_TO_BEFORE_FROM = _("The end of the period is before its start.")
 
 CHILDREN = ("languages", "windows", "sdgs", "preferred_countries", "excluded_countries")
 
@@ -74,18 +61,14 @@ class WindowSerializer(serializers.Serializer):
 
 
 class IscedCodeField(serializers.CharField):
-    """An ISCED-F code that exists. Read as text first, so a NUL never reaches the database;
-    whether a broad or narrow code will do is the service's call."""
+    """An ISCED-F code as written. Read as text first, so a NUL never reaches the database;
+    whether it exists, and whether a broad or narrow code will do, is the service's call."""
 
     def __init__(self, **kwargs):
         super().__init__(max_length=4, **kwargs)
-        self.validators.append(RegexValidator(r"\A\d{2,4}\Z", message=ISCED_FORMAT))
-
-    def run_validation(self, data=serializers.empty):
-        code = super().run_validation(data)
-        if code and not IscedField.objects.filter(pk=code).exists():
-            raise serializers.ValidationError(str(UNKNOWN_ISCED % {"code": code}))
-        return code
+        self.validators.append(
+            RegexValidator(validation.ISCED_CODE, message=validation.ISCED_FORMAT)
+        )
 
 
 class CountryCodeField(serializers.RegexField):
@@ -281,77 +264,3 @@ class OfferCreateSerializer(OfferInputSerializer):
 
     class Meta(OfferInputSerializer.Meta):
         fields = ["institution"] + OfferInputSerializer.Meta.fields
-
-
-# --- the list's filters -------------------------------------------------------------
-
-
-class OfferFilterSerializer(serializers.Serializer):
-    """The catalogue's filters (offers.forms.OfferFilterForm), as query parameters."""
-
-    q = serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="Words to search for."
-    )
-    region = serializers.ChoiceField(choices=Region.choices, required=False, allow_blank=True)
-    country = CountryCodeField(required=False, allow_blank=True, help_text="ISO code: MY, NL…")
-    institution = serializers.IntegerField(required=False, min_value=1)
-    isced = serializers.RegexField(
-        r"\A\d{2,4}\Z",
-        required=False,
-        allow_blank=True,
-        error_messages={"invalid": ISCED_FORMAT},
-        help_text="A broad (05), narrow (052) or detailed (0521) ISCED-F field.",
-    )
-    level = serializers.ChoiceField(choices=OfferLevel.choices, required=False, allow_blank=True)
-    language = serializers.ChoiceField(
-        choices=sorted(LANGUAGE_NAMES), required=False, allow_blank=True
-    )
-    kind = serializers.ChoiceField(choices=OfferKind.choices, required=False, allow_blank=True)
-    term_from = serializers.DateField(
-        required=False, help_text="Offers whose term overlaps the period from this date…"
-    )
-    term_to = serializers.DateField(required=False, help_text="…to this date.")
-    sdg = serializers.IntegerField(required=False, min_value=1, max_value=17)
-    priority = serializers.ChoiceField(choices=Priority.choices, required=False, allow_blank=True)
-    status = serializers.ChoiceField(choices=OfferStatus.choices, required=False, allow_blank=True)
-    sort = serializers.ChoiceField(
-        choices=["relevance", "newest"],
-        required=False,
-        allow_blank=True,
-        help_text="With q, relevance first unless newest; without q, always newest.",
-    )
-    mine = serializers.BooleanField(
-        required=False, default=False, help_text="Only offers I own or co-own."
-    )
-
-    def validate(self, attrs: dict) -> dict:
-        if (
-            attrs.get("term_from")
-            and attrs.get("term_to")
-            and attrs["term_to"] < attrs["term_from"]
-        ):
-            raise serializers.ValidationError({"term_to": [str(TERM_TO_BEFORE_FROM)]})
-        return attrs
-
-    def filters(self) -> OfferFilters:
-        c = self.validated_data
-        return OfferFilters(
-            q=c.get("q") or "",
-            region=c.get("region") or "",
-            country=c.get("country") or "",
-            institution=c.get("institution"),
-            isced=c.get("isced") or "",
-            level=c.get("level") or "",
-            language=c.get("language") or "",
-            kind=c.get("kind") or "",
-            term_from=c.get("term_from"),
-            term_to=c.get("term_to"),
-            sdg=c.get("sdg"),
-            priority=c.get("priority") or "",
-            status=c.get("status") or "",
-            sort=c.get("sort") or "",
-            mine=bool(c.get("mine")),
-        )
-
-
-# --- tokens ----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from offers.models import (
     OfferLanguage,
     OfferStatus,
     Sdg,
+    TransversalSkill,
 )
 
 NOT_VERIFIED_LECTURER = _(
@@ -30,6 +31,11 @@ NOT_VERIFIED_LECTURER = _(
 NOT_DRAFT_OR_OPEN = _("A %(status)s offer can no longer be changed.")
 CANNOT_MOVE = _("An offer that is %(status)s cannot become %(target)s.")
 ISCED_NOT_DETAILED = _("Pick a detailed field (four digits, such as 0521), not a broad one.")
+UNKNOWN_ISCED = _(
+    "“%(code)s” is not an ISCED-F code; give the detailed field in four digits, "
+    "such as 0521 for environmental sciences."
+)
+NOT_A_CHOICE = _("“%(value)s” is not one of the allowed values: %(choices)s.")
 CO_OWNER_NOT_LECTURER = _("%(email)s is not a verified lecturer on Tandem.")
 UNKNOWN_SDG = _("%(number)s is not a Sustainable Development Goal; use numbers 1 to 17.")
 UNKNOWN_COUNTRY = _("“%(code)s” is not an ASEM partner country code.")
@@ -76,8 +82,20 @@ def is_verified_lecturer(user: User, institution: Institution) -> bool:
     )
 
 
-def _check(offer: Offer, data: OfferData) -> None:
-    """Validate the whole offer; raise one ValidationError with every problem by field."""
+def _readable(offer: Offer, name: str, error: ValidationError) -> str:
+    """A model's message, said so that whoever wrote the value (a file, say) knows what to
+    write instead: the allowed values of a choice, a clear word for an unknown ISCED code."""
+    if error.code == "invalid_choice":
+        allowed = ", ".join(str(value) for value, _label in offer._meta.get_field(name).choices)
+        value = (error.params or {}).get("value")
+        return str(NOT_A_CHOICE % {"value": value, "choices": allowed})
+    if name == "isced" and error.code == "invalid":
+        return str(UNKNOWN_ISCED % {"code": offer.isced_id})
+    return " ".join(error.messages)
+
+
+def _field_errors(offer: Offer) -> dict[str, list]:
+    """The model's own checks (lengths, bounds, choices, references) and the texts'."""
     errors: dict[str, list] = {}
     try:
         offer.full_clean(
@@ -85,7 +103,8 @@ def _check(offer: Offer, data: OfferData) -> None:
             validate_constraints=False,
         )
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        for name, problems in exc.error_dict.items():
+            errors[name] = [_readable(offer, name, problem) for problem in problems]
     for name in ("title", "description", "learning_outcomes"):
         if validation.has_control_characters(getattr(offer, name)):
             errors.setdefault(name, []).append(validation.CONTROL_CHARACTERS)
@@ -93,8 +112,27 @@ def _check(offer: Offer, data: OfferData) -> None:
         level = IscedField.objects.filter(pk=offer.isced_id).values_list("level", flat=True)
         if level.first() != IscedLevel.DETAILED:
             errors.setdefault("isced", []).append(ISCED_NOT_DETAILED)
-    # Unknown references would only fail at commit on PostgreSQL (deferred foreign keys).
-    known_sdgs = set(Sdg.objects.filter(pk__in=data.sdgs).values_list("pk", flat=True))
+    for skill in _unknown_skills(offer.skills):
+        errors.setdefault("skills", []).append(
+            NOT_A_CHOICE % {"value": skill, "choices": ", ".join(TransversalSkill.values)}
+        )
+    return errors
+
+
+def _unknown_skills(skills) -> list:
+    unknown: list = []
+    for skill in skills if isinstance(skills, list) else [skills] if skills else []:
+        if skill not in TransversalSkill.values and skill not in unknown:
+            unknown.append(skill)
+    return unknown
+
+
+def _reference_errors(data: OfferData) -> dict[str, list]:
+    """Unknown SDGs and countries: they would only fail at commit on PostgreSQL (deferred
+    foreign keys)."""
+    errors: dict[str, list] = {}
+    # All 17, rather than a lookup of numbers no integer column may hold.
+    known_sdgs = set(Sdg.objects.values_list("pk", flat=True)) if data.sdgs else set()
     for number in sorted(set(data.sdgs) - known_sdgs):
         errors.setdefault("sdgs", []).append(UNKNOWN_SDG % {"number": number})
     for name in ("preferred_countries", "excluded_countries"):
@@ -102,6 +140,14 @@ def _check(offer: Offer, data: OfferData) -> None:
         known = set(Country.objects.filter(pk__in=codes).values_list("pk", flat=True))
         for code in sorted(codes - known):
             errors.setdefault(name, []).append(UNKNOWN_COUNTRY % {"code": code})
+    return errors
+
+
+def _check(offer: Offer, data: OfferData) -> None:
+    """Validate the whole offer; raise one ValidationError with every problem by field."""
+    errors = _field_errors(offer)
+    for key, messages in _reference_errors(data).items():
+        errors.setdefault(key, []).extend(messages)
     for key, messages in validation.term_errors(
         offer.term_start, offer.term_end, offer.duration_weeks
     ).items():

@@ -1,4 +1,5 @@
-"""Checks on an offer's data that span several fields or child rows.
+"""Checks on an offer's data that span several fields or child rows, and the formats of
+the codes every input reads.
 
 Shared by the pages, the API and the bulk import, so all three say the same thing."""
 
@@ -31,6 +32,10 @@ SESSIONS_NEED_WINDOWS = _(
 BAD_WEEKDAY = _("A weekday is a number from 0 (Monday) to 6 (Sunday).")
 CONTROL_CHARACTERS = _("Remove the control characters (such as NUL) from the text.")
 EXCLUDED_AND_PREFERRED = _("%(country)s is both preferred and excluded; choose one.")
+ISCED_FORMAT = _("Use 2 to 4 digits, such as 05, 052 or 0521.")
+
+# An ISCED-F code as written: broad (05), narrow (052) or detailed (0521).
+ISCED_CODE = r"\A\d{2,4}\Z"
 
 CEFR = CEFR_LEVELS
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")

@@ -12,11 +12,11 @@ from accounts.models import AffiliationRole, AffiliationStatus, Institution
 from core import panels
 from offers import exporting, selectors, services, validation
 from offers.access import editors_q, offer_access
+from offers.filters import page_filters
 from offers.forms import (
     CoOwnersForm,
     InstitutionChoiceForm,
     LanguageFormSet,
-    OfferFilterForm,
     OfferForm,
     WindowFormSet,
     offer_data_from_forms,
@@ -257,9 +257,8 @@ def offer_co_owners(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _list_page(request, *, public: bool) -> HttpResponse:
-    form = OfferFilterForm(request.GET or None)
+    form, filters = page_filters(request.GET)
     user = request.user if not public else _Anonymous()
-    filters = form.to_filters() if form.is_valid() else selectors.OfferFilters()
     qs = selectors.with_list_relations(selectors.offer_search(user, filters))
     page = SearchPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -292,8 +291,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def offer_export(request: HttpRequest) -> HttpResponse:
     """The offers of the current search as CSV, in the import format. Owners' e-mails
     only for offers the user owns or whose institution's office they are."""
-    form = OfferFilterForm(request.GET or None)
-    filters = form.to_filters() if form.is_valid() else selectors.OfferFilters()
+    _form, filters = page_filters(request.GET)
     offers = exporting.export_queryset(selectors.offer_search(request.user, filters))
 
     def owner_visible(offer: Offer) -> bool:

@@ -17,7 +17,6 @@ from core.api import LONE_SURROGATE
 from offers import services, validation
 from offers.api import NOT_CLOSER, NOT_EDITOR, SEVERAL_INSTITUTIONS
 from offers.models import Offer, OfferStatus
-from offers.serializers import ISCED_FORMAT, UNKNOWN_ISCED
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -270,7 +269,7 @@ def test_unknown_isced_code_is_refused(api, alice, offer_json):
     api.force_login(alice)
     response = api.post(LIST, offer_json(isced="9999"))
     assert response.status_code == 400
-    assert response.json()["isced"] == [str(UNKNOWN_ISCED % {"code": "9999"})]
+    assert response.json()["isced"] == [str(services.UNKNOWN_ISCED % {"code": "9999"})]
 
 
 def test_broad_isced_field_is_refused_by_the_service(api, alice, offer_json):
@@ -285,7 +284,7 @@ def test_isced_that_is_not_digits_is_refused(api, alice, offer_json):
     api.force_login(alice)
     response = api.post(LIST, offer_json(isced="05a1"))
     assert response.status_code == 400
-    assert response.json()["isced"] == [str(ISCED_FORMAT)]
+    assert response.json()["isced"] == [str(validation.ISCED_FORMAT)]
 
 
 def test_bad_cefr_level_and_unknown_language_are_refused(api, alice, offer_json):
@@ -314,6 +313,14 @@ def test_unknown_sdg_and_country_are_refused_not_crashing(api, alice, offer_json
     assert response.json()["preferred_countries"] == [
         str(services.UNKNOWN_COUNTRY % {"code": "ZZ"})
     ]
+
+
+@pytest.mark.both_backends
+def test_an_sdg_number_beyond_any_column_is_refused_not_crashing(api, alice, offer_json):
+    api.force_login(alice)
+    response = api.post(LIST, offer_json(sdgs=[13, 10**20]))
+    assert response.status_code == 400
+    assert response.json()["sdgs"] == [str(services.UNKNOWN_SDG % {"number": 10**20})]
 
 
 def test_country_both_preferred_and_excluded_is_refused(api, alice, offer_json):

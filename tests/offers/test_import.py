@@ -14,9 +14,9 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from accounts.models import AffiliationRole
-from offers import importing, validation
+from offers import importing, services, validation
 from offers.importing import FileRefused, offers_import
-from offers.models import Offer, OfferStatus
+from offers.models import Offer, OfferLevel, OfferStatus, Priority, TransversalSkill
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -123,15 +123,13 @@ def test_good_rows_are_imported_and_bad_rows_listed_with_row_number_and_reason(
     assert Offer.objects.filter(institution=asian_institution, owner=alice).count() == 2
     errors = errors_of(report)
     assert sorted(errors) == [3, 4, 5, 6]
-    assert errors[3] == {"isced": [str(importing.UNKNOWN_ISCED % {"value": "9999"})]}
+    assert errors[3] == {"isced": [str(services.UNKNOWN_ISCED % {"code": "9999"})]}
     assert errors[4] == {"term_start": [str(importing.NOT_A_DATE % {"value": "15/02/2027"})]}
-    for row, email in ((5, "bob@um.edu.my"), (6, "newcomer@um.edu.my")):
+    # Whether an account may own the institution's offers is the service's rule.
+    for row in (5, 6):
         assert errors[row] == {
             "owner_email": [
-                str(
-                    importing.OWNER_NOT_LECTURER
-                    % {"email": email, "institution": "Universiti Malaya"}
-                )
+                str(services.NOT_VERIFIED_LECTURER % {"institution": "Universiti Malaya"})
             ]
         }
 
@@ -167,7 +165,7 @@ def test_journey_400_courses_with_12_unknown_isced_codes_imports_388(alice, asia
     assert Offer.objects.filter(institution=asian_institution).count() == 388
     assert [r.row for r in report.rejected] == sorted(i + 2 for i in bad)
     assert all(
-        r.errors == {"isced": [str(importing.UNKNOWN_ISCED % {"value": "0000"})]}
+        r.errors == {"isced": [str(services.UNKNOWN_ISCED % {"code": "0000"})]}
         for r in report.rejected
     )
 
@@ -247,8 +245,6 @@ def test_a_code_that_lost_its_leading_zero_says_how_to_keep_it(alice, asian_inst
 
 
 def test_a_broad_field_is_refused_by_the_service(alice, asian_institution):
-    from offers import services
-
     errors = errors_of(run(csv_file([good_row(isced="05")]), asian_institution))
 
     assert errors[2] == {"isced": [str(services.ISCED_NOT_DETAILED)]}
@@ -270,10 +266,70 @@ def test_unknown_values_in_lists_are_named(alice, asian_institution):
 
     errors = errors_of(run(content, asian_institution))[2]
 
-    assert errors["sdgs"] == [str(importing.UNKNOWN_SDG % {"value": "18"})]
-    assert errors["preferred_countries"] == [str(importing.UNKNOWN_COUNTRY % {"value": "XX"})]
+    assert errors["sdgs"] == [str(services.UNKNOWN_SDG % {"number": 18})]
+    assert errors["preferred_countries"] == [str(services.UNKNOWN_COUNTRY % {"code": "XX"})]
     assert errors["windows"] == [str(importing.BAD_WINDOW % {"value": "Tue 3pm-5pm"})]
     assert errors["kind"][0].startswith("“x” is not one of the allowed values: coil,")
+
+
+def test_unknown_codes_are_refused_by_the_service_with_the_allowed_values(alice, asian_institution):
+    content = csv_file([good_row(level="9", priority="Speed", skills="teamwork; juggling")])
+
+    errors = errors_of(run(content, asian_institution))[2]
+
+    def not_a_choice(value, choices) -> list[str]:
+        return [str(services.NOT_A_CHOICE % {"value": value, "choices": ", ".join(choices)})]
+
+    assert errors == {
+        "level": not_a_choice("9", OfferLevel.values),
+        "priority": not_a_choice("speed", Priority.values),
+        "skills": not_a_choice("juggling", TransversalSkill.values),
+    }
+
+
+def test_the_import_and_the_api_refuse_unknown_references_in_the_same_words(
+    api, alice, asian_institution, offer_json
+):
+    content = csv_file([good_row(isced="9999", sdgs="13; 18", preferred_countries="NL; XX")])
+    api.force_login(alice)
+
+    from_file = errors_of(run(content, asian_institution))[2]
+    from_api = api.post(
+        reverse("api:offer-list"),
+        offer_json(isced="9999", sdgs=[13, 18], preferred_countries=["NL", "XX"]),
+    ).json()
+
+    assert from_file == from_api
+    assert from_file["isced"] == [str(services.UNKNOWN_ISCED % {"code": "9999"})]
+
+
+def test_a_word_in_a_list_of_numbers_is_a_reading_problem(alice, asian_institution):
+    errors = errors_of(run(csv_file([good_row(sdgs="13; fourteen")]), asian_institution))
+
+    assert errors[2] == {"sdgs": [str(importing.NOT_A_NUMBER % {"value": "fourteen"})]}
+
+
+@pytest.mark.both_backends
+def test_an_sdg_number_beyond_any_column_is_refused_not_crashing(alice, asian_institution):
+    huge = 10**20
+    errors = errors_of(run(csv_file([good_row(sdgs=f"13; {huge}")]), asian_institution))
+
+    assert errors[2] == {"sdgs": [str(services.UNKNOWN_SDG % {"number": huge})]}
+
+
+def test_an_address_without_an_account_is_named(alice, asian_institution):
+    content = csv_file([good_row(owner_email="Nobody@UM.edu.my")])
+
+    errors = errors_of(run(content, asian_institution))
+
+    assert errors[2] == {
+        "owner_email": [
+            str(
+                importing.OWNER_NOT_LECTURER
+                % {"email": "nobody@um.edu.my", "institution": "Universiti Malaya"}
+            )
+        ]
+    }
 
 
 def test_a_nul_byte_in_a_cell_rejects_the_row(alice, asian_institution):

@@ -14,10 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from balance import cache, stats
+from balance import cache, co2, stats, tables
 from balance.access import viewer_scope
+from balance.figures import export_value
 from balance.forms import StatsFilterForm
-from balance.views import TABLES
 
 PARAMETERS = [
     OpenApiParameter("year", OpenApiTypes.INT, description="Exchanges whose term starts in it."),
@@ -69,16 +69,16 @@ def statistics_json(figures: stats.Statistics, form: StatsFilterForm, scope) -> 
             "region": f.region or None,
         },
         "summary": {
-            row["key"]: stats.export_value(row["kind"], row["value"])
+            row["key"]: export_value(row["kind"], row["value"])
             for row in figures.tables["summary"].rows
         },
         "co2_method": {
             "distance": "great-circle (haversine) distance between the two countries' capitals",
             "return_trip": True,
-            "kg_co2e_per_passenger_km": stats.EMISSION_FACTOR_KG_PER_PKM,
-            "factor_source": stats.EMISSION_FACTOR_SOURCE,
+            "kg_co2e_per_passenger_km": co2.EMISSION_FACTOR_KG_PER_PKM,
+            "factor_source": co2.EMISSION_FACTOR_SOURCE,
         },
-        "tables": {slug: table_json(figures.tables[slug]) for slug in TABLES},
+        "tables": {slug: table_json(figures.tables[slug]) for slug in tables.slugs()},
         "computed_at": timezone.now().isoformat(),
     }
 

@@ -4,6 +4,8 @@ the templates wrap it in a <figure>."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -102,72 +104,92 @@ def _empty(y: int) -> SafeString:
     )
 
 
-def index_over_time(points: list[dict]) -> SafeString:
-    """The balance index per term on a scale from −1 to +1, 0 (balanced) marked."""
-    left, right, top, plot_h = 56, 16, 16, 200
-    height = top + plot_h + 56
-    n = len(points)
-    step = (WIDTH - left - right) / max(n, 1)
+@dataclass(frozen=True)
+class _IndexPlot:
+    """Where the index chart puts a term and a value: terms side by side, the index from
+    +1 (top) to −1."""
 
-    def y_of(v: float) -> float:
-        return round(top + (1 - v) / 2 * plot_h, 1)
+    terms: int
+    left: int = 56
+    right: int = 16
+    top: int = 16
+    plot_h: int = 200
 
-    parts = []
-    for v in (1, 0.5, 0, -0.5, -1):
-        parts.append(
-            format_html(
-                '<line x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="{w}"/>'
-                '<text x="{tx}" y="{ty}" text-anchor="end" fill="{m}" font-size="12">{v}</text>',
-                x1=left,
-                x2=WIDTH - right,
-                y=y_of(v),
-                c=INK if v == 0 else GRID,
-                w=1.5 if v == 0 else 1,
-                tx=left - 6,
-                ty=y_of(v) + 4,
-                m=MUTED,
-                v=fmt_index(v),
-            )
+    def x(self, i: int) -> float:
+        step = (WIDTH - self.left - self.right) / max(self.terms, 1)
+        return round(self.left + step * (i + 0.5), 1)
+
+    def y(self, v: float) -> float:
+        return round(self.top + (1 - v) / 2 * self.plot_h, 1)
+
+
+def _index_grid(plot: _IndexPlot) -> list[SafeString]:
+    return [
+        format_html(
+            '<line x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="{c}" stroke-width="{w}"/>'
+            '<text x="{tx}" y="{ty}" text-anchor="end" fill="{m}" font-size="12">{v}</text>',
+            x1=plot.left,
+            x2=WIDTH - plot.right,
+            y=plot.y(v),
+            c=INK if v == 0 else GRID,
+            w=1.5 if v == 0 else 1,
+            tx=plot.left - 6,
+            ty=plot.y(v) + 4,
+            m=MUTED,
+            v=fmt_index(v),
         )
-    coords = []
+        for v in (1, 0.5, 0, -0.5, -1)
+    ]
+
+
+def _term_axis(plot: _IndexPlot, points: list[dict]) -> list[SafeString]:
+    """Each term's label under its place: the year, and the half-year below it."""
+    parts = []
     for i, p in enumerate(points):
-        x = round(left + step * (i + 0.5), 1)
         year, _sep, half = p["label"].partition(" ")
         parts.append(
             format_html(
                 '<text x="{x}" y="{y1}" text-anchor="middle" fill="{ink}" font-size="12">{a}'
                 '</text><text x="{x}" y="{y2}" text-anchor="middle" fill="{m}" '
                 'font-size="11">{b}</text>',
-                x=x,
-                y1=top + plot_h + 20,
-                y2=top + plot_h + 36,
+                x=plot.x(i),
+                y1=plot.top + plot.plot_h + 20,
+                y2=plot.top + plot.plot_h + 36,
                 ink=INK,
                 m=MUTED,
                 a=year,
                 b=half,
             )
         )
-        if p["index"] is None:
-            coords.append(None)
-            continue
-        coords.append((x, y_of(p["index"])))
-    segment: list[str] = []
+    return parts
+
+
+def _index_lines(coords: list[tuple[float, float] | None]) -> list[SafeString]:
+    """One line through each run of terms with an index: a term without one breaks it."""
+    parts, segment = [], []
     for c in [*coords, None]:
-        if c is None:
-            if len(segment) > 1:
-                parts.append(
-                    format_html(
-                        '<polyline points="{p}" fill="none" stroke="{c}" stroke-width="2.5"/>',
-                        p=" ".join(segment),
-                        c=EUROPE,
-                    )
-                )
-            segment = []
-        else:
+        if c is not None:
             segment.append(f"{c[0]},{c[1]}")
+            continue
+        if len(segment) > 1:
+            parts.append(
+                format_html(
+                    '<polyline points="{p}" fill="none" stroke="{c}" stroke-width="2.5"/>',
+                    p=" ".join(segment),
+                    c=EUROPE,
+                )
+            )
+        segment = []
+    return parts
+
+
+def _index_dots(plot: _IndexPlot, coords, points: list[dict]) -> list[SafeString]:
+    """A dot and its value per term with an index, the value clear of the line."""
+    parts = []
     for c, p in zip(coords, points, strict=True):
         if c is None:
             continue
+        below = p["index"] < 0 or c[1] <= plot.top + 20
         parts.append(
             format_html(
                 '<circle cx="{x}" cy="{y}" r="5" fill="{c}"/>'
@@ -176,16 +198,32 @@ def index_over_time(points: list[dict]) -> SafeString:
                 x=c[0],
                 y=c[1],
                 c=EUROPE,
-                ty=c[1] + 20 if p["index"] < 0 else (c[1] - 10 if c[1] > top + 20 else c[1] + 20),
+                ty=c[1] + 20 if below else c[1] - 10,
                 ink=INK,
                 v=fmt_index(p["index"]),
             )
         )
+    return parts
+
+
+def index_over_time(points: list[dict]) -> SafeString:
+    """The balance index per term on a scale from −1 to +1, 0 (balanced) marked."""
+    plot = _IndexPlot(terms=len(points))
+    coords = [
+        None if p["index"] is None else (plot.x(i), plot.y(p["index"]))
+        for i, p in enumerate(points)
+    ]
+    parts = [
+        *_index_grid(plot),
+        *_term_axis(plot, points),
+        *_index_lines(coords),
+        *_index_dots(plot, coords, points),
+    ]
     if not points:
-        parts.append(_empty(top + plot_h / 2))
+        parts.append(_empty(plot.top + plot.plot_h / 2))
     return _svg(
         "chart-index",
-        height,
+        plot.top + plot.plot_h + 56,
         _("Balance index per term"),
         _(
             "A line from term to term on a scale from −1 to +1; above 0 more participants "

@@ -7,6 +7,8 @@ exports and the API; the scope never does."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,28 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from balance import cache, charts, exporting, stats
+from balance import cache, charts, co2, exporting, stats, tables
 from balance.access import viewer_scope
 from balance.forms import StatsFilterForm
 
-# The order of the tables on the page, in the workbook and in the API.
-TABLES = [
-    "summary",
-    "funnel",
-    "countries",
-    "pairs",
-    "terms",
-    "years",
-    "kinds",
-    "priorities",
-    "themes",
-    "levels",
-    "fields",
-    "sdgs",
-    "coverage_regions",
-    "coverage_countries",
-    "co2",
-]
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -44,8 +28,6 @@ CONTENT_TYPES = {
 
 def filter_query(form: StatsFilterForm) -> str:
     """The query string of the filters alone, for the export links."""
-    from urllib.parse import urlencode
-
     data = {name: form.data.get(name, "") for name in form.fields}
     return urlencode({k: v for k, v in data.items() if v})
 
@@ -82,8 +64,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         chart_countries=charts.country_flows(figures.country_chart),
         chart_index=charts.index_over_time(figures.index_chart),
         chart_funnel=charts.funnel(figures.funnel_chart),
-        factor=stats.EMISSION_FACTOR_KG_PER_PKM,
-        factor_source=stats.EMISSION_FACTOR_SOURCE,
+        factor=co2.EMISSION_FACTOR_KG_PER_PKM,
+        factor_source=co2.EMISSION_FACTOR_SOURCE,
         now=timezone.now(),
     )
     return render(request, "balance/dashboard.html", context)
@@ -93,7 +75,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     scope = viewer_scope(request.user)
-    if fmt not in CONTENT_TYPES or (slug != "all" and slug not in TABLES):
+    slugs = tables.slugs()
+    if fmt not in CONTENT_TYPES or (slug != "all" and slug not in slugs):
         raise Http404
     if slug == "all" and fmt != "xlsx":
         raise Http404
@@ -107,8 +90,7 @@ def export(request: HttpRequest, slug: str, fmt: str) -> HttpResponse:
     if fmt == "csv":
         body = exporting.table_csv(figures.tables[slug])
     else:
-        slugs = TABLES if slug == "all" else [slug]
-        body = exporting.workbook(figures, slugs, about(form, scope))
+        body = exporting.workbook(figures, slugs if slug == "all" else [slug], about(form, scope))
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     stamp = timezone.now().strftime("%Y-%m-%d")
     name = f"tandem-balance-{slug.replace('_', '-')}-{stamp}.{fmt}"

@@ -10,7 +10,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from balance.stats import ROUNDING
+from balance.figures import ROUNDING
 
 register = template.Library()
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.forms.models import model_to_dict
 
-from balance import stats
+from balance import queries, stats
 from balance.models import ProposalFact, decode, encode, sdg_bits
 from exchanges.models import Proposal
 from tests import factories
@@ -72,7 +72,7 @@ def test_a_statement_in_the_background_gives_its_result():
     import threading
 
     main = threading.get_ident()
-    thread, count = stats.in_background(
+    thread, count = queries.in_background(
         lambda: (threading.get_ident(), ProposalFact.objects.count())
     )()
     assert count == ProposalFact.objects.count()

@@ -1,5 +1,5 @@
 """The participants by direction that the statistics sum in the database are those of
-exchanges.agreement.students_per_direction, for every combination of kinds."""
+core.balance_rules.students_per_direction, for every combination of kinds."""
 
 from __future__ import annotations
 

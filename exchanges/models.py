@@ -177,6 +177,16 @@ class CompletionReport(models.Model):
     """What an exchange achieved, filed by one of its lecturers when it ends. The optional
     counts are anonymous aggregates: no student is named."""
 
+    # What a lecturer reports (the form, the API and the service read these).
+    REPORTED = (
+        "participants_asia",
+        "participants_europe",
+        "sync_hours",
+        "fewer_opportunities",
+        "first_international",
+        "outcomes",
+    )
+
     proposal = models.OneToOneField(
         Proposal, on_delete=models.CASCADE, related_name="completion_report"
     )

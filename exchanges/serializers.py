@@ -152,12 +152,7 @@ class CompletionReportSerializer(serializers.ModelSerializer):
     class Meta:
         model = CompletionReport
         fields = [
-            "participants_asia",
-            "participants_europe",
-            "sync_hours",
-            "fewer_opportunities",
-            "first_international",
-            "outcomes",
+            *CompletionReport.REPORTED,
             "filed_by",
             "filed_at",
         ]

@@ -50,14 +50,7 @@ class NoteForm(forms.Form):
 class CompletionForm(forms.ModelForm):
     class Meta:
         model = CompletionReport
-        fields = [
-            "participants_asia",
-            "participants_europe",
-            "sync_hours",
-            "fewer_opportunities",
-            "first_international",
-            "outcomes",
-        ]
+        fields = CompletionReport.REPORTED
         widgets = {"outcomes": forms.Textarea(attrs={"rows": 4})}
 
 

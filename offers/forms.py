@@ -16,7 +16,7 @@ from offers.models import (
     Sdg,
     TransversalSkill,
 )
-from offers.services import OfferData
+from offers.services import OFFER_FIELDS, OfferData
 
 
 class IscedChoiceField(forms.ModelChoiceField):
@@ -81,28 +81,7 @@ class OfferForm(forms.ModelForm):
 
     class Meta:
         model = Offer
-        fields = [
-            "kind",
-            "title",
-            "description",
-            "learning_outcomes",
-            "isced",
-            "level",
-            "students",
-            "partners_sought",
-            "term_start",
-            "term_end",
-            "duration_weeks",
-            "time_zone",
-            "sync_sessions",
-            "priority",
-            "theme_digitalisation",
-            "theme_sustainability",
-            "skills",
-            "sdgs",
-            "preferred_countries",
-            "excluded_countries",
-        ]
+        fields = [*OFFER_FIELDS, "sdgs", "preferred_countries", "excluded_countries"]
         widgets = {
             "kind": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 6}),

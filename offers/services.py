@@ -49,6 +49,7 @@ OFFER_FIELDS = (
     "isced",
     "level",
     "students",
+    "partners_sought",
     "term_start",
     "term_end",
     "duration_weeks",
@@ -58,7 +59,6 @@ OFFER_FIELDS = (
     "theme_digitalisation",
     "theme_sustainability",
     "skills",
-    "partners_sought",
 )
 
 

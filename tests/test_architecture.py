@@ -39,3 +39,44 @@ def test_the_models_choices_and_the_matching_core_speak_the_one_vocabulary():
     assert features.KINDS is vocabulary.KINDS and features.LEVELS is vocabulary.LEVELS
     assert features.CEFR_LEVELS is vocabulary.CEFR_LEVELS
     assert overlap.WEEKDAYS is vocabulary.WEEKDAYS
+
+
+APPS = [
+    "core",
+    "accounts",
+    "offers",
+    "matching",
+    "exchanges",
+    "messaging",
+    "notifications",
+    "rounds",
+    "balance",
+    "dashboard",
+    "config",
+]
+MAX_MODULE_LINES = 420  # "about 400": a module past it is two modules
+MAX_FUNCTION_LINES = 60
+
+
+def _app_modules():
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" not in path.parts:
+                yield path
+
+
+def test_modules_and_functions_stay_small():
+    import ast
+
+    too_long = []
+    for path in _app_modules():
+        source = path.read_text()
+        name = path.relative_to(ROOT)
+        if source.count("\n") > MAX_MODULE_LINES:
+            too_long.append(f"{name}: {source.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    too_long.append(f"{name}:{node.lineno} {node.name}(): {length} lines")
+    assert not too_long, "\n".join(too_long)

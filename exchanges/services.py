@@ -27,6 +27,7 @@ from exchanges.agreement import proposal_flows
 from exchanges.errors import ProposalError
 from exchanges.models import (
     LIVE_PROPOSAL_STATES,
+    CompletionReport,
     Proposal,
     ProposalEvent,
     ProposalOrigin,
@@ -321,8 +322,6 @@ COUNT_TOO_HIGH = _("%(field)s cannot exceed the participants of both sides (%(to
 @transaction.atomic
 def proposal_complete(*, proposal: Proposal, actor: User, report: dict):
     """A lecturer of the exchange files its completion report; the exchange is completed."""
-    from exchanges.models import CompletionReport
-
     proposal = transitions.locked(proposal)
     if not ProposalAccess(actor, proposal).sides:
         raise PermissionDenied(NOT_YOUR_SIDE)

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from exchanges.models import Proposal, ProposalState
+from matching import engine
 from tests import factories
 
 pytestmark = pytest.mark.browser
@@ -33,6 +34,8 @@ def test_propose_accept_approve_and_the_exchange_appears(
         windows=[(1, dt.time(8), dt.time(11))],
         isced=factories.isced("0522").pk,
     )
+    # A fitted model, as a running Tandem has one (the page never fits it itself).
+    engine.refit(force=True)
     base = asgi_server.url
 
     # Alice opens her offer, finds Jan's course among the suggestions and proposes.

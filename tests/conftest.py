@@ -20,6 +20,7 @@ from tests import factories
 
 CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+NGINX = os.environ.get("NGINX_PATH", "/usr/sbin/nginx")
 
 
 def _missing(reason: str) -> None:
@@ -59,6 +60,8 @@ def pytest_runtest_setup(item):
         _missing("this test needs Redis: set REDIS_URL to a running server")
     if item.get_closest_marker("browser") and not shutil.which(CHROMIUM):
         _missing(f"this test needs Debian's chromium at {CHROMIUM}")
+    if item.get_closest_marker("nginx") and not shutil.which(NGINX):
+        _missing(f"this test needs Debian's nginx at {NGINX}")
 
 
 @pytest.fixture(autouse=True)

@@ -13,14 +13,18 @@ half-written. See docs/pairing_rounds.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from matching import engine, pairing, scoring
 from matching.features import OfferFeatures, Weights
@@ -49,6 +53,15 @@ logger = logging.getLogger(__name__)
 # Errors a retry of the task may cure: they leave the round running for the retry.
 TRANSIENT_ERRORS = (OperationalError, InterfaceError)
 
+STALE_RUNNING = gettext_lazy(
+    "The worker computing this round stopped: no progress for %(minutes)d minutes. "
+    "Run the round again."
+)
+STALE_QUEUED = gettext_lazy(
+    "No worker took this round within %(minutes)d minutes. Check that the Celery workers "
+    "run, then run the round again."
+)
+
 
 @dataclass
 class _Computed:
@@ -70,12 +83,19 @@ def round_run(*, round_id: int) -> PairingRound:
         if pairing_round.status not in (RoundStatus.QUEUED, RoundStatus.RUNNING):
             return pairing_round
         pairing_round.status = RoundStatus.RUNNING
-        pairing_round.started_at = timezone.now()
+        pairing_round.started_at = pairing_round.heartbeat_at = timezone.now()
         pairing_round.progress = 0
         pairing_round.progress_note = NOTE_LOADING
         pairing_round.error = ""
         pairing_round.save(
-            update_fields=["status", "started_at", "progress", "progress_note", "error"]
+            update_fields=[
+                "status",
+                "started_at",
+                "heartbeat_at",
+                "progress",
+                "progress_note",
+                "error",
+            ]
         )
     try:
         computed = _compute(pairing_round, lambda p, n: _progress(round_id, p, n))
@@ -86,6 +106,22 @@ def round_run(*, round_id: int) -> PairingRound:
     except Exception as exc:
         logger.exception("pairing round %s failed", round_id)
         return round_fail(round_id=round_id, error=str(exc) or type(exc).__name__)
+
+
+def rounds_reap_stale(*, now: dt.datetime | None = None) -> int:
+    """Fail the rounds whose worker died: running without a heartbeat, or queued without
+    a worker taking them, for ROUND_STALE_MINUTES. Run by Celery beat; returns how many.
+    A worker that comes back later finds the round failed and leaves it alone."""
+    now = now or timezone.now()
+    limit = now - dt.timedelta(minutes=settings.ROUND_STALE_MINUTES)
+    stale = PairingRound.objects.filter(
+        Q(status=RoundStatus.RUNNING, heartbeat_at__lt=limit)
+        | Q(status=RoundStatus.QUEUED, created_at__lt=limit)
+    ).values_list("pk", "status")
+    for round_id, status in stale:
+        error = STALE_RUNNING if status == RoundStatus.RUNNING else STALE_QUEUED
+        round_fail(round_id=round_id, error=str(error % {"minutes": settings.ROUND_STALE_MINUTES}))
+    return len(stale)
 
 
 def round_fail(*, round_id: int, error: str) -> PairingRound:
@@ -105,7 +141,7 @@ def round_fail(*, round_id: int, error: str) -> PairingRound:
 def _progress(round_id: int, percent: int, note: str) -> None:
     """Record how far a running round is; committed at once so the page can poll it."""
     PairingRound.objects.filter(pk=round_id, status=RoundStatus.RUNNING).update(
-        progress=percent, progress_note=note
+        progress=percent, progress_note=note, heartbeat_at=timezone.now()
     )
 
 

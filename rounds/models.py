@@ -32,6 +32,9 @@ class PairingRound(models.Model):
     error = models.TextField(blank=True)
     stats = models.JSONField(default=dict, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # The worker computing the round touches this with every step of progress; a round
+    # whose heartbeat stops is failed by rounds.compute.rounds_reap_stale.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
 

@@ -28,3 +28,9 @@ def run_pairing_round(self, round_id: int) -> str:
             error = str(exc) or type(exc).__name__
             return compute.round_fail(round_id=round_id, error=error).status
         raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
+
+
+@shared_task(name="rounds.tasks.reap_stale_rounds")
+def reap_stale_rounds() -> int:
+    """Run by Celery beat: rounds whose worker died end failed with the reason."""
+    return compute.rounds_reap_stale()

@@ -200,6 +200,10 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "messaging.tasks.send_unread_digests",
         "schedule": crontab(minute="*/5"),
     },
+    "offers-reap-stale-imports": {
+        "task": "offers.tasks.reap_stale_import_jobs",
+        "schedule": crontab(minute="*/5"),
+    },
     "rounds-reap-stale": {
         "task": "rounds.tasks.reap_stale_rounds",
         "schedule": crontab(minute="*/5"),
@@ -372,6 +376,8 @@ MATCHING_REFIT_DEBOUNCE_SECONDS = env_int("MATCHING_REFIT_DEBOUNCE_SECONDS", 120
 # A pairing round without progress (or still queued) this long is failed with the reason:
 # its worker died (rounds.tasks.reap_stale_rounds, every 5 minutes).
 ROUND_STALE_MINUTES = env_int("ROUND_STALE_MINUTES", 15, minimum=1)
+# An offer import without progress this long is failed likewise (offers.tasks).
+IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10, minimum=1)
 # A proposal nobody answers expires after this many days (checked by Celery beat).
 PROPOSAL_EXPIRY_DAYS = env_int("PROPOSAL_EXPIRY_DAYS", 14, minimum=1)
 # A reminder goes to the partner this many days before an unanswered proposal expires.

@@ -343,10 +343,7 @@ class AvailabilityWindow(models.Model):
     """A weekly slot for synchronous sessions, in the offer's own time zone."""
 
     offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="windows")
-    weekday = models.PositiveSmallIntegerField(
-        _("weekday"),
-        choices=WEEKDAY_CHOICES,
-    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAY_CHOICES)
     start = models.TimeField(_("from"))
     end = models.TimeField(_("to"))
 
@@ -364,3 +361,55 @@ class AvailabilityWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_weekday_display()} {self.start:%H:%M}–{self.end:%H:%M}"
+
+
+class ImportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting for a worker")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ImportJob(models.Model):
+    """One uploaded file, imported by a Celery worker (offers.jobs), with its progress and,
+    once done, its row-by-row report. The file is kept in the database, which every web
+    and worker machine reaches."""
+
+    institution = models.ForeignKey("accounts.Institution", on_delete=models.CASCADE)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    filename = models.CharField(max_length=255)
+    format = models.CharField(max_length=4)
+    content = models.BinaryField()
+    atomic = models.BooleanField(default=False)
+    # Check only: every row goes through the services, then everything is rolled back.
+    check_only = models.BooleanField(default=False)
+    status = models.CharField(
+        max_length=8, choices=ImportStatus.choices, default=ImportStatus.QUEUED
+    )
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_done = models.PositiveIntegerField(default=0)
+    report = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    # Progress lives in the cache while it runs (the rows commit together at the end);
+    # a job without progress is failed by offers.jobs.import_jobs_reap_stale.
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        # The import page lists an institution's recent jobs.
+        indexes = [models.Index(fields=["institution", "-created_at"], name="import_job_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.filename} → {self.institution_id} ({self.status})"
+
+    @property
+    def in_progress(self) -> bool:
+        return self.status in (ImportStatus.QUEUED, ImportStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.rows_done / self.rows_total) if self.rows_total else 0

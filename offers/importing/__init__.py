@@ -49,6 +49,7 @@ from offers.importing.files import (
     check_size,
     detect_format,
     read_path,
+    read_records,
 )
 from offers.importing.report import ImportedRow, ImportReport, RejectedRow
 from offers.importing.runner import (
@@ -102,4 +103,5 @@ __all__ = [
     "detect_format",
     "offers_import",
     "read_path",
+    "read_records",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +42,8 @@ class ImportReport:
     rejected: list[RejectedRow] = field(default_factory=list)
     # All or nothing, and some rows were bad: the good ones were rolled back too.
     rolled_back: bool = False
+    # A check only: nothing was kept; `imported` lists what an import would save.
+    check_only: bool = False
     would_import: int = 0
 
     @property
@@ -64,6 +66,26 @@ class ImportReport:
     def add_rejected(self, row: int, title: str, errors: dict[str, list[str]]) -> None:
         ordered = dict(sorted(errors.items(), key=lambda e: _ORDER.get(e[0], len(_ORDER))))
         self.rejected.append(RejectedRow(row=row, title=title, errors=ordered))
+
+    def checked_only(self) -> None:
+        self.check_only = True
+        self.would_import = len(self.imported)
+
+    def to_json(self) -> dict:
+        """What the job keeps of the report (the institution is the job's)."""
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "institution"}
+        data["imported"] = [asdict(row) for row in self.imported]
+        data["rejected"] = [asdict(row) for row in self.rejected]
+        return data
+
+    @classmethod
+    def from_json(cls, institution: Institution, data: dict) -> ImportReport:
+        return cls(
+            institution=institution,
+            **{k: v for k, v in data.items() if k not in ("imported", "rejected")},
+            imported=[ImportedRow(**row) for row in data["imported"]],
+            rejected=[RejectedRow(**row) for row in data["rejected"]],
+        )
 
     def roll_back(self) -> None:
         """All or nothing, and a row was bad: nothing stays imported."""

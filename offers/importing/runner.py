@@ -6,6 +6,7 @@ services' own words for the offer's rules."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -28,6 +29,8 @@ ALREADY_IMPORTED = _(
     "%(owner)s already has the offer “%(title)s” starting on %(date)s (imported before, or "
     "earlier in this file). Remove the row, or change its title or term if it is another offer."
 )
+# How often a long import tells its progress (rows).
+PROGRESS_EVERY = 25
 ROW_NOT_SAVED = _("This row could not be saved. Check its values, or write to the secretariat.")
 
 
@@ -133,20 +136,30 @@ def offers_import(
     content: bytes,
     format: str,
     atomic: bool = False,
+    check_only: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ImportReport:
     """Import the file's offers into the institution; report what was imported and why
     each other row was not.
 
     The caller has checked that the actor may import for this institution. Raises
     FileRefused, having written nothing, when the file cannot be read as a whole. With
-    atomic=True nothing is imported when any row is bad; the report still lists them all."""
+    atomic=True nothing is imported when any row is bad; the report still lists them all.
+    With check_only=True every row goes through the services and then nothing is kept:
+    the report says what an import would do. `progress(done, total)` is called as rows
+    are done (every PROGRESS_EVERY rows and at the end)."""
     records = read_records(content, format=format)
     report = ImportReport(institution=institution, format=format, atomic=atomic, rows=len(records))
     run = _Import(institution, report)
     with transaction.atomic():
-        for record in records:
+        for done, record in enumerate(records, start=1):
             _import_record(record, run)
-        if atomic and report.rejected:
+            if progress and (done % PROGRESS_EVERY == 0 or done == len(records)):
+                progress(done, len(records))
+        if check_only:
+            report.checked_only()
+            transaction.set_rollback(True)
+        elif atomic and report.rejected:
             report.roll_back()
             transaction.set_rollback(True)
     return report

@@ -544,13 +544,29 @@ def upload(content: bytes, name: str = "offers.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type="text/csv")
 
 
+@pytest.fixture
+def post_import(client, django_capture_on_commit_callbacks):
+    """Upload as a browser does and follow to the job's page; the import job (queued on
+    commit, eager here) has run by then."""
+
+    def post(data: dict):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(IMPORT, data)
+        if response.status_code != 302:
+            return response
+        assert response.url.startswith("/office/import/jobs/")
+        return client.get(response.url)
+
+    return post
+
+
 def test_office_imports_for_its_institution_and_sees_the_report(
-    client, alice, bob, asian_institution
+    client, post_import, alice, bob, asian_institution
 ):
     client.force_login(bob)
     content = csv_file([good_row(title=KHMER, status="open"), good_row(isced="9999")])
 
-    response = client.post(IMPORT, {"institution": asian_institution.pk, "file": upload(content)})
+    response = post_import({"institution": asian_institution.pk, "file": upload(content)})
 
     assert response.status_code == 200
     offer = Offer.objects.get()
@@ -618,12 +634,12 @@ def test_import_page_refuses_other_methods(client, bob):
 
 
 def test_secretariat_imports_into_any_institution_by_number(
-    client, secretariat, alice, asian_institution
+    client, post_import, secretariat, alice, asian_institution
 ):
     client.force_login(secretariat)
 
-    response = client.post(
-        IMPORT, {"institution": asian_institution.pk, "file": upload(csv_file([good_row()]))}
+    response = post_import(
+        {"institution": asian_institution.pk, "file": upload(csv_file([good_row()]))}
     )
 
     assert response.status_code == 200
@@ -658,13 +674,13 @@ def test_the_page_refuses_a_spreadsheet_by_its_name(client, alice, bob, asian_in
 
 
 def test_the_page_all_or_nothing_box_imports_nothing_when_a_row_is_bad(
-    client, alice, bob, asian_institution
+    client, post_import, alice, bob, asian_institution
 ):
     client.force_login(bob)
     content = csv_file([good_row(title="Good"), good_row(title="Bad", term_end="never")])
 
-    response = client.post(
-        IMPORT, {"institution": asian_institution.pk, "file": upload(content), "atomic": "on"}
+    response = post_import(
+        {"institution": asian_institution.pk, "file": upload(content), "atomic": "on"}
     )
 
     assert Offer.objects.count() == 0

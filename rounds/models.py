@@ -10,6 +10,7 @@ class RoundStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
     DONE = "done", _("Ready to publish")
+    PUBLISHING = "publishing", _("Publishing")
     FAILED = "failed", _("Failed")
     PUBLISHED = "published", _("Published")
 

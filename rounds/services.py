@@ -2,23 +2,20 @@
 
 Lifecycle: `round_create` (queued; the task `rounds.tasks.run_pairing_round` is queued on
 commit) → `rounds.compute.round_run` in that task (running, with progress; then done, or
-failed) → `round_publish` (published, once: the pairs become proposals that enter the
-normal workflow). Parameters and messages are in `rounds.params`, reads for the pages in
+failed) → `round_publish_queue` (publishing; the task `rounds.tasks.publish_round`
+runs `rounds.publishing.round_publish`: published, once, the pairs become proposals that
+enter the normal workflow). Parameters and messages are in `rounds.params`, reads for the pages in
 `rounds.selectors`. See docs/pairing_rounds.md.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from exchanges import services as proposal_services
-from rounds.errors import RoundCode
-from rounds.models import PairingRound, RoundPair, RoundStatus
+from rounds.models import PairingRound, RoundStatus
 from rounds.params import (
     ASIA,
     BAD_PARAMS,
@@ -26,12 +23,11 @@ from rounds.params import (
     NO_OFFERS_IN_ASIA,
     NO_OFFERS_IN_EUROPE,
     NOTE_QUEUED,
-    ROUND_ALREADY_PUBLISHED,
-    ROUND_NOT_READY,
     RoundParams,
 )
+from rounds.publishing import check_publishable
 from rounds.selectors import round_offer_counts
-from rounds.tasks import run_pairing_round
+from rounds.tasks import publish_round, run_pairing_round
 
 
 def round_create(*, name: str, params: RoundParams, actor: User) -> PairingRound:
@@ -69,65 +65,20 @@ def round_create(*, name: str, params: RoundParams, actor: User) -> PairingRound
 # --- publishing ---------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class PublishReport:
-    created: int
-    skipped_live: int
-    skipped_not_open: int
-
-    @property
-    def skipped(self) -> int:
-        return self.skipped_live + self.skipped_not_open
-
-
-def round_publish(*, pairing_round: PairingRound, actor: User) -> PublishReport:
-    """Turn a done round's pairs into proposals (origin round, state proposed), each with a
-    "pairing round <name>" event by `actor`; the round becomes published.
-
-    Pairs whose offers are no longer open, or that meanwhile got a live proposal, are
-    skipped and counted. Once only: ValidationError (and no change) for a round that is not
-    done or is published already. The round's row lock serialises two publishes of it; the
-    partial unique constraint `one_live_proposal_per_pair` settles a race with anyone else
-    proposing the same pair (that pair is then skipped).
-    """
+def round_publish_queue(*, pairing_round: PairingRound, actor: User) -> PairingRound:
+    """Mark a done round as publishing and queue its publication once committed
+    (`rounds.tasks.publish_round`): a round of thousands of pairs is published by a
+    worker, not inside the request. ValidationError (and no change) for a round that is
+    not done or is published already; a round being published is left as it is."""
     with transaction.atomic():
         locked = PairingRound.objects.select_for_update().get(pk=pairing_round.pk)
-        if locked.status == RoundStatus.PUBLISHED:
-            raise ValidationError(ROUND_ALREADY_PUBLISHED, code=RoundCode.PUBLISHED)
-        if locked.status != RoundStatus.DONE:
-            raise ValidationError(
-                ROUND_NOT_READY,
-                code=RoundCode.NOT_DONE,
-                params={"status": locked.get_status_display()},
-            )
-        pairs = RoundPair.objects.filter(pairing_round=locked).order_by("-score", "pk")
-        result = proposal_services.proposals_create_bulk(
-            actor=actor,
-            pairs=[(p.asian_offer_id, p.european_offer_id, p.score, p.explanation) for p in pairs],
-            note=f"pairing round {locked.name}",
-            pairing_round=locked,
-        )
-        report = PublishReport(len(result.created), result.skipped_live, result.skipped_not_open)
-        locked.status = RoundStatus.PUBLISHED
-        locked.published_at = timezone.now()
-        locked.stats = {
-            **locked.stats,
-            "published": {
-                "by": actor.pk,
-                "created": report.created,
-                "skipped_live": report.skipped_live,
-                "skipped_not_open": report.skipped_not_open,
-            },
-        }
-        locked.full_clean()
-        locked.save(update_fields=["status", "published_at", "stats"])
+        if locked.status == RoundStatus.PUBLISHING:
+            return locked
+        check_publishable(locked)
+        locked.status = RoundStatus.PUBLISHING
+        locked.heartbeat_at = timezone.now()
+        locked.stats = {**locked.stats, "publishing_by": actor.pk}
+        locked.save(update_fields=["status", "heartbeat_at", "stats"])
+        transaction.on_commit(lambda: publish_round.delay(locked.pk), robust=True)
     pairing_round.refresh_from_db()
-    return report
-
-
-def publish_report_of(pairing_round: PairingRound) -> PublishReport | None:
-    """What publishing the round did, from its stats (None when it is not published)."""
-    data = (pairing_round.stats or {}).get("published")
-    if not data:
-        return None
-    return PublishReport(data["created"], data["skipped_live"], data["skipped_not_open"])
+    return pairing_round

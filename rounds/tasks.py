@@ -5,9 +5,15 @@ upgrade still find it."""
 
 from __future__ import annotations
 
-from celery import shared_task
+import datetime as dt
 
-from rounds import compute
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import User
+from rounds import compute, publishing
+from rounds.models import PairingRound, RoundStatus
 
 
 @shared_task(
@@ -32,5 +38,27 @@ def run_pairing_round(self, round_id: int) -> str:
 
 @shared_task(name="rounds.tasks.reap_stale_rounds")
 def reap_stale_rounds() -> int:
-    """Run by Celery beat: rounds whose worker died end failed with the reason."""
+    """Run by Celery beat: rounds whose worker died end failed with the reason; a round
+    whose publishing worker died is published again (once: it is one transaction)."""
+    stale = timezone.now() - dt.timedelta(minutes=settings.ROUND_STALE_MINUTES)
+    for round_id in PairingRound.objects.filter(
+        status=RoundStatus.PUBLISHING, heartbeat_at__lt=stale
+    ).values_list("pk", flat=True):
+        PairingRound.objects.filter(pk=round_id).update(heartbeat_at=timezone.now())
+        publish_round.delay(round_id)
     return compute.rounds_reap_stale()
+
+
+@shared_task(bind=True, name="rounds.tasks.publish_round", acks_late=True, max_retries=3)
+def publish_round(self, round_id: int) -> str:
+    """Publish a round marked publishing; returns its status. One transaction: a worker
+    that dies publishes nothing, and the task delivered again publishes once."""
+    pairing_round = PairingRound.objects.get(pk=round_id)
+    if pairing_round.status != RoundStatus.PUBLISHING:
+        return pairing_round.status
+    actor = User.objects.get(pk=pairing_round.stats["publishing_by"])
+    try:
+        publishing.round_publish(pairing_round=pairing_round, actor=actor)
+    except compute.TRANSIENT_ERRORS as exc:
+        raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
+    return RoundStatus.PUBLISHED

@@ -13,13 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.decorators import secretariat_required
-from rounds import selectors, services
+from rounds import publishing, selectors, services
 from rounds.forms import RoundForm
 from rounds.models import RoundStatus
 from rounds.params import RoundParams
 
 # The page refreshes itself while the round is computed.
-IN_PROGRESS = (RoundStatus.QUEUED, RoundStatus.RUNNING)
+IN_PROGRESS = (RoundStatus.QUEUED, RoundStatus.RUNNING, RoundStatus.PUBLISHING)
 
 
 @secretariat_required
@@ -67,7 +67,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "page": selectors.round_pairs_page(pairing_round, request.GET.get("page"))
         if report
         else None,
-        "published": services.publish_report_of(pairing_round),
+        "published": publishing.publish_report_of(pairing_round),
         "can_publish": pairing_round.status == RoundStatus.DONE,
     }
     return render(request, "rounds/round_detail.html", context)
@@ -90,27 +90,40 @@ def round_progress(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
+def _published_text(report: publishing.PublishReport) -> str:
+    text = ngettext(
+        "Published: %(created)d proposal was sent to the lecturers.",
+        "Published: %(created)d proposals were sent to the lecturers.",
+        report.created,
+    ) % {"created": report.created}
+    if report.skipped:
+        text += " " + ngettext(
+            "%(skipped)d pair was skipped: its offers are no longer open or meanwhile "
+            "have a live proposal.",
+            "%(skipped)d pairs were skipped: their offers are no longer open or meanwhile "
+            "have a live proposal.",
+            report.skipped,
+        ) % {"skipped": report.skipped}
+    return text
+
+
 @secretariat_required
 @require_POST
 def round_publish(request: HttpRequest, pk: int) -> HttpResponse:
     pairing_round = selectors.round_get(pk)
     try:
-        report = services.round_publish(pairing_round=pairing_round, actor=request.user)
+        pairing_round = services.round_publish_queue(
+            pairing_round=pairing_round, actor=request.user
+        )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        text = ngettext(
-            "Published: %(created)d proposal was sent to the lecturers.",
-            "Published: %(created)d proposals were sent to the lecturers.",
-            report.created,
-        ) % {"created": report.created}
-        if report.skipped:
-            text += " " + ngettext(
-                "%(skipped)d pair was skipped: its offers are no longer open or meanwhile "
-                "have a live proposal.",
-                "%(skipped)d pairs were skipped: their offers are no longer open or meanwhile "
-                "have a live proposal.",
-                report.skipped,
-            ) % {"skipped": report.skipped}
-        messages.success(request, text)
+        return redirect("rounds:round-detail", pk=pairing_round.pk)
+    report = publishing.publish_report_of(pairing_round)
+    if report is None:  # a worker publishes it; the page follows
+        messages.success(
+            request,
+            _("Publishing: the proposals are being created. This page shows the result."),
+        )
+    else:  # published at once (tasks run eagerly in the embedded mode)
+        messages.success(request, _published_text(report))
     return redirect("rounds:round-detail", pk=pairing_round.pk)

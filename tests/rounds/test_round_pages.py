@@ -8,9 +8,11 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from exchanges.models import Proposal
+from rounds import services, tasks
 from rounds.models import PairingRound, RoundStatus
 from rounds.params import (
     NO_OFFERS_IN_ASIA,
@@ -324,11 +326,15 @@ def test_the_round_list_costs_the_same_queries_for_many_rounds(
 # --- publishing -----------------------------------------------------------------------------
 
 
-def test_publishing_from_the_page_creates_the_proposals_once(client, secretariat, done_round):
+def test_publishing_from_the_page_creates_the_proposals_once(
+    client, secretariat, done_round, django_capture_on_commit_callbacks
+):
     client.force_login(secretariat)
     url = reverse("rounds:round-publish", args=[done_round.pk])
-    first = client.post(url, follow=True)
-    assert "Published: 5 proposals were sent to the lecturers." in first.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the eager task runs on commit
+        client.post(url)
+    first = client.get(reverse("rounds:round-detail", args=[done_round.pk]))
+    assert "5 proposals were created." in first.content.decode()
     assert Proposal.objects.filter(pairing_round=done_round).count() == 5
 
     second = client.post(url, follow=True)
@@ -346,3 +352,36 @@ def test_publishing_a_round_that_is_still_running_is_refused(client, secretariat
     queued_round.refresh_from_db()
     assert queued_round.status == RoundStatus.RUNNING
     assert not Proposal.objects.exists()
+
+
+def test_a_worker_publishes_the_round_and_the_page_follows_it(client, secretariat, done_round):
+    """Outside the eager mode the request only queues the publication."""
+    client.force_login(secretariat)
+    response = client.post(reverse("rounds:round-publish", args=[done_round.pk]), follow=True)
+    page = response.content.decode()
+    assert "Publishing: the proposals are being created." in page
+    assert "Publishing the round: its proposals are being created" in page
+    assert reverse("rounds:round-progress", args=[done_round.pk]) in page
+    assert Proposal.objects.count() == 0
+    progress = client.get(reverse("rounds:round-progress", args=[done_round.pk])).json()
+    assert progress["status"] == "publishing"
+
+    assert tasks.publish_round(done_round.pk) == "published"
+    assert tasks.publish_round(done_round.pk) == "published"  # delivered twice: once
+    assert Proposal.objects.filter(pairing_round=done_round).count() == 5
+    page = client.get(reverse("rounds:round-detail", args=[done_round.pk])).content.decode()
+    assert "5 proposals were created." in page
+
+
+def test_a_round_whose_publishing_worker_died_is_published_again_by_beat(
+    settings, secretariat, done_round, django_capture_on_commit_callbacks
+):
+    settings.ROUND_STALE_MINUTES = 15
+    services.round_publish_queue(pairing_round=done_round, actor=secretariat)
+    PairingRound.objects.filter(pk=done_round.pk).update(
+        heartbeat_at=timezone.now() - dt.timedelta(minutes=20)
+    )
+    tasks.reap_stale_rounds()  # eager: publishes at once
+    done_round.refresh_from_db()
+    assert done_round.status == RoundStatus.PUBLISHED
+    assert Proposal.objects.filter(pairing_round=done_round).count() == 5

@@ -23,7 +23,7 @@ from matching import engine, pairing
 from matching.features import OfferFeatures
 from offers import services as offer_services
 from offers.models import Offer
-from rounds import compute, services
+from rounds import compute, publishing, services
 from rounds.figures import pair_directions
 from rounds.models import PairingRound, RoundPair, RoundStatus
 from rounds.params import (
@@ -522,7 +522,7 @@ def test_a_round_whose_offers_vanished_before_it_ran_fails_readably(
 
 
 def test_publishing_turns_every_pair_into_a_proposal(done_round, secretariat):
-    report = services.round_publish(pairing_round=done_round, actor=secretariat)
+    report = publishing.round_publish(pairing_round=done_round, actor=secretariat)
     assert (report.created, report.skipped) == (5, 0)
     done_round.refresh_from_db()
     assert done_round.status == RoundStatus.PUBLISHED
@@ -548,9 +548,9 @@ def test_publishing_turns_every_pair_into_a_proposal(done_round, secretariat):
 
 
 def test_publishing_twice_creates_one_set_of_proposals(done_round, secretariat):
-    services.round_publish(pairing_round=done_round, actor=secretariat)
+    publishing.round_publish(pairing_round=done_round, actor=secretariat)
     with pytest.raises(ValidationError) as caught:
-        services.round_publish(pairing_round=done_round, actor=secretariat)
+        publishing.round_publish(pairing_round=done_round, actor=secretariat)
     assert caught.value.messages == [str(ROUND_ALREADY_PUBLISHED)]
     assert Proposal.objects.count() == 5
     assert ProposalEvent.objects.count() == 5
@@ -559,7 +559,7 @@ def test_publishing_twice_creates_one_set_of_proposals(done_round, secretariat):
 def test_a_round_that_is_not_done_cannot_be_published(world, secretariat):
     queued = PairingRound.objects.create(name="Waiting", created_by=secretariat)
     with pytest.raises(ValidationError) as caught:
-        services.round_publish(pairing_round=queued, actor=secretariat)
+        publishing.round_publish(pairing_round=queued, actor=secretariat)
     assert caught.value.code == "not_done"
     queued.refresh_from_db()
     assert queued.status == RoundStatus.QUEUED
@@ -572,7 +572,7 @@ def test_publishing_skips_pairs_that_meanwhile_got_a_live_proposal(world, done_r
         european_offer=world.europe["coastal"],
         origin=ProposalOrigin.SUGGESTION,
     )
-    report = services.round_publish(pairing_round=done_round, actor=secretariat)
+    report = publishing.round_publish(pairing_round=done_round, actor=secretariat)
     assert (report.created, report.skipped_live, report.skipped_not_open) == (4, 1, 0)
     assert Proposal.objects.filter(pairing_round=done_round).count() == 4
     assert (
@@ -588,7 +588,7 @@ def test_publishing_skips_pairs_that_meanwhile_got_a_live_proposal(world, done_r
 def test_publishing_skips_pairs_whose_offer_is_no_longer_open(world, done_round, secretariat):
     heritage = world.europe["heritage"]
     offer_services.offer_close(offer=heritage, actor=heritage.owner)
-    report = services.round_publish(pairing_round=done_round, actor=secretariat)
+    report = publishing.round_publish(pairing_round=done_round, actor=secretariat)
     assert (report.created, report.skipped_live, report.skipped_not_open) == (4, 0, 1)
     assert not Proposal.objects.filter(european_offer=heritage).exists()
 
@@ -604,7 +604,7 @@ def test_a_proposal_created_between_the_check_and_the_insert_is_skipped(
         origin=ProposalOrigin.BROWSE,
     )
     monkeypatch.setattr(proposal_services, "_live_pairs", lambda asian, european: set())
-    report = services.round_publish(pairing_round=done_round, actor=secretariat)
+    report = publishing.round_publish(pairing_round=done_round, actor=secretariat)
     assert (report.created, report.skipped_live) == (4, 1)
     assert (
         Proposal.objects.filter(
@@ -644,7 +644,7 @@ def test_two_rounds_published_at_once_never_make_two_live_proposals_for_a_pair(
 
     def publish(r):
         try:
-            reports.append(services.round_publish(pairing_round=r, actor=secretariat))
+            reports.append(publishing.round_publish(pairing_round=r, actor=secretariat))
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
         finally:

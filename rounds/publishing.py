@@ -1,0 +1,88 @@
+"""Publishing a pairing round: its pairs become proposals through the workflow's bulk
+service, once. Run by the task `rounds.tasks.publish_round` (queued by
+`rounds.services.round_publish_queue`), or directly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from exchanges import services as proposal_services
+from rounds.errors import RoundCode
+from rounds.models import PairingRound, RoundPair, RoundStatus
+from rounds.params import ROUND_ALREADY_PUBLISHED, ROUND_NOT_READY
+
+
+def check_publishable(pairing_round: PairingRound) -> None:
+    """ValidationError unless the round is done (and so not published yet)."""
+    if pairing_round.status == RoundStatus.PUBLISHED:
+        raise ValidationError(ROUND_ALREADY_PUBLISHED, code=RoundCode.PUBLISHED)
+    if pairing_round.status != RoundStatus.DONE:
+        raise ValidationError(
+            ROUND_NOT_READY,
+            code=RoundCode.NOT_DONE,
+            params={"status": pairing_round.get_status_display()},
+        )
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    created: int
+    skipped_live: int
+    skipped_not_open: int
+
+    @property
+    def skipped(self) -> int:
+        return self.skipped_live + self.skipped_not_open
+
+
+def round_publish(*, pairing_round: PairingRound, actor: User) -> PublishReport:
+    """Turn a done (or publishing) round's pairs into proposals (origin round, state
+    proposed), each with a "pairing round <name>" event by `actor`; the round becomes
+    published.
+
+    Pairs whose offers are no longer open, or that meanwhile got a live proposal, are
+    skipped and counted. Once only: ValidationError (and no change) for a round that is not
+    done or is published already. The round's row lock serialises two publishes of it; the
+    partial unique constraint `one_live_proposal_per_pair` settles a race with anyone else
+    proposing the same pair (that pair is then skipped).
+    """
+    with transaction.atomic():
+        locked = PairingRound.objects.select_for_update().get(pk=pairing_round.pk)
+        if locked.status != RoundStatus.PUBLISHING:
+            check_publishable(locked)
+        pairs = RoundPair.objects.filter(pairing_round=locked).order_by("-score", "pk")
+        result = proposal_services.proposals_create_bulk(
+            actor=actor,
+            pairs=[(p.asian_offer_id, p.european_offer_id, p.score, p.explanation) for p in pairs],
+            note=f"pairing round {locked.name}",
+            pairing_round=locked,
+        )
+        report = PublishReport(len(result.created), result.skipped_live, result.skipped_not_open)
+        locked.status = RoundStatus.PUBLISHED
+        locked.published_at = timezone.now()
+        locked.stats = {
+            **locked.stats,
+            "published": {
+                "by": actor.pk,
+                "created": report.created,
+                "skipped_live": report.skipped_live,
+                "skipped_not_open": report.skipped_not_open,
+            },
+        }
+        locked.full_clean()
+        locked.save(update_fields=["status", "published_at", "stats"])
+    pairing_round.refresh_from_db()
+    return report
+
+
+def publish_report_of(pairing_round: PairingRound) -> PublishReport | None:
+    """What publishing the round did, from its stats (None when it is not published)."""
+    data = (pairing_round.stats or {}).get("published")
+    if not data:
+        return None
+    return PublishReport(data["created"], data["skipped_live"], data["skipped_not_open"])

@@ -3,11 +3,13 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
+from dashboard import metrics as dashboard_metrics
 from dashboard import views as dashboard_views
 
 urlpatterns = [
     path("", dashboard_views.landing, name="landing"),
     path("healthz", dashboard_views.healthz, name="healthz"),
+    path("metrics", dashboard_metrics.metrics, name="metrics"),
     path("accounts/", include("allauth.urls")),
     path("", include("dashboard.urls")),
     path("", include("accounts.urls")),

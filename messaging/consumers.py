@@ -14,6 +14,7 @@ import time
 from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 
+from core.metrics import CHAT_SEND_SECONDS, CHAT_SENDS
 from messaging import chat, frames, presence, selectors
 from messaging.access import active_membership
 from messaging.chat import ChatError
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 
 
 class ConversationConsumer(ChatSocket):
+    metrics_kind = "conversation"
+
     async def connect(self) -> None:
         self.user = self.scope.get("user")
         self.conversation_id = self.scope["url_route"]["kwargs"]["conversation_id"]
@@ -160,6 +163,7 @@ class ConversationConsumer(ChatSocket):
     async def on_send(self, content: dict) -> None:
         if await self._limited("write", content):
             return
+        started = time.perf_counter()
         message, created = await hot_path(chat.post_message)(
             user=self.user,
             conversation_id=self.conversation_id,
@@ -178,6 +182,8 @@ class ConversationConsumer(ChatSocket):
         )
         if created:
             await self._broadcast_message(payload)
+            CHAT_SENDS.inc()
+            CHAT_SEND_SECONDS.observe(time.perf_counter() - started)
 
     async def on_edit(self, content: dict) -> None:
         if await self._limited("write", content):
@@ -311,6 +317,7 @@ class ConversationConsumer(ChatSocket):
 class InboxConsumer(ChatSocket):
     """Live unread counts for the dashboard: one socket follows all the user's chats."""
 
+    metrics_kind = "inbox"
     MAX_FOLLOWED = 500
 
     async def connect(self) -> None:

@@ -14,6 +14,8 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
+from core.metrics import WEBSOCKETS_OPEN
+
 log = logging.getLogger(__name__)
 
 # A frame holds one message of at most 4,000 characters; JSON escapes can make that up
@@ -81,6 +83,20 @@ def hot_path(func):
 
 class ChatSocket(AsyncJsonWebsocketConsumer):
     """What both consumers share: accept-then-refuse with a code, and safe pushes."""
+
+    metrics_kind = "chat"
+    _counted = False
+
+    async def accept(self, subprotocol=None, headers=None) -> None:
+        await super().accept(subprotocol, headers)
+        WEBSOCKETS_OPEN.labels(self.metrics_kind).inc()
+        self._counted = True
+
+    async def websocket_disconnect(self, message) -> None:
+        if self._counted:
+            self._counted = False
+            WEBSOCKETS_OPEN.labels(self.metrics_kind).dec()
+        await super().websocket_disconnect(message)
 
     async def dispatch(self, message) -> None:
         """As Channels' own, without its `aclose_old_connections()` before every handler:

@@ -1,0 +1,85 @@
+"""Seeing inside: /metrics for Prometheus (behind a token), and a request id that follows
+a click into its log lines and the tasks it queues."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+from celery import shared_task
+from django.urls import reverse
+
+from core import requestid
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = "metrics-token-for-tests"
+
+
+def scrape(client, token=TOKEN):
+    return client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_metrics_are_off_without_a_token_and_refused_with_a_wrong_one(client, settings):
+    settings.METRICS_TOKEN = ""
+    assert scrape(client).status_code == 404
+    settings.METRICS_TOKEN = TOKEN
+    assert scrape(client, "guess").status_code == 401
+    assert client.get("/metrics").status_code == 401
+
+
+def test_metrics_count_requests_by_route_and_read_the_parts_when_scraped(client, settings, alice):
+    settings.METRICS_TOKEN = TOKEN
+    offer = factories.make_offer(alice)
+    client.get(offer.get_absolute_url())
+    body = scrape(client).content.decode()
+    # By pattern, not by path: one series for every offer page.
+    assert (
+        'tandem_http_request_seconds_count{method="GET",route="offers/<int:pk>/",status="200"}'
+        in body
+    )
+    assert "tandem_celery_queue_length" in body
+    assert 'tandem_part_up{part="database"} 1.0' in body
+    assert "tandem_websockets_open" in body
+    assert "tandem_celery_task_seconds" in body
+
+
+def test_every_response_carries_a_request_id_and_a_proxys_id_is_kept(client):
+    made = client.get(reverse("landing"))["X-Request-ID"]
+    assert len(made) == 32
+    assert client.get(reverse("landing"), HTTP_X_REQUEST_ID="abc-123")["X-Request-ID"] == "abc-123"
+    # Not an id: replaced, never echoed.
+    odd = client.get(reverse("landing"), HTTP_X_REQUEST_ID="<script>")["X-Request-ID"]
+    assert odd != "<script>" and len(odd) == 32
+
+
+@shared_task
+def _log_something():
+    logging.getLogger("tandem.test").warning("inside the task")
+
+
+def test_log_lines_are_json_with_the_request_id_also_inside_its_tasks():
+    formatter = requestid.JsonFormatter()
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(formatter.format(record))
+
+    handler = Keep()
+    handler.addFilter(requestid.RequestIdFilter())
+    logger = logging.getLogger("tandem.test")
+    logger.addHandler(handler)
+    token = requestid.current.set("req-42")
+    try:
+        logger.warning("in the request")
+        _log_something.delay()
+    finally:
+        requestid.current.reset(token)
+        logger.removeHandler(handler)
+    lines = [json.loads(r) for r in records]
+    assert [line["message"] for line in lines] == ["in the request", "inside the task"]
+    assert {line["request_id"] for line in lines} == {"req-42"}
+    assert lines[0]["level"] == "WARNING" and lines[0]["logger"] == "tandem.test"

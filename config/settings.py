@@ -194,28 +194,19 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "UTC"
+
+
 # The beat schedule lives here, in one place; apps add entries as they need them.
+def _every(task: str, **when) -> dict:
+    return {"task": task, "schedule": crontab(**when)}
+
+
 CELERY_BEAT_SCHEDULE: dict = {
-    "matching-nightly-refit": {
-        "task": "matching.tasks.refit_model",
-        "schedule": crontab(hour=2, minute=30),
-    },
-    "proposals-expire-and-remind": {
-        "task": "exchanges.tasks.expire_and_remind",
-        "schedule": crontab(minute="*/15"),
-    },
-    "chat-unread-digest": {
-        "task": "messaging.tasks.send_unread_digests",
-        "schedule": crontab(minute="*/5"),
-    },
-    "offers-reap-stale-imports": {
-        "task": "offers.tasks.reap_stale_import_jobs",
-        "schedule": crontab(minute="*/5"),
-    },
-    "rounds-reap-stale": {
-        "task": "rounds.tasks.reap_stale_rounds",
-        "schedule": crontab(minute="*/5"),
-    },
+    "matching-nightly-refit": _every("matching.tasks.refit_model", hour=2, minute=30),
+    "proposals-expire-and-remind": _every("exchanges.tasks.expire_and_remind", minute="*/15"),
+    "chat-unread-digest": _every("messaging.tasks.send_unread_digests", minute="*/5"),
+    "offers-reap-stale-imports": _every("offers.tasks.reap_stale_import_jobs", minute="*/5"),
+    "rounds-reap-stale": _every("rounds.tasks.reap_stale_rounds", minute="*/5"),
 }
 
 # --- auth and accounts ------------------------------------------------------

@@ -85,15 +85,17 @@ def _answers(base: str) -> bool:
         return False
 
 
-def get(url: str) -> tuple[int, dict, bytes]:
+def get(url: str):
+    """(status, headers: case-insensitive as HTTP's, body)."""
     with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310
-        return response.status, dict(response.headers), response.read()
+        return response.status, response.headers, response.read()
 
 
 def test_nginx_passes_a_page_serves_static_files_and_carries_the_chat(proxied, proposal, alice):
-    status, _headers, body = get(f"{proxied}/catalogue/")
+    status, headers, body = get(f"{proxied}/catalogue/")
     assert status == 200
     assert "Catalogue" in body.decode()
+    assert len(headers.get("X-Request-ID", "")) == 32  # nginx's $request_id, kept by Tandem
 
     status, headers, body = get(f"{proxied}/static/css/tandem.css")
     assert status == 200

@@ -189,7 +189,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # A task a worker took but never acknowledged (the worker died) is delivered again after
 # this long; longer than any task runs (a round of 10,000 × 10,000 takes about a minute).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=60)
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600, minimum=1),
+    # How often a worker looks for such tasks (every sweep scans Redis).
+    "unacked_restore_interval": env_int("CELERY_RESTORE_INTERVAL", 30, minimum=1),
+    "unacked_restore_throttle": 1,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_IGNORE_RESULT = True

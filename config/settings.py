@@ -340,6 +340,8 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- logging ------------------------------------------------------------------
+# Errors (with their request id) to a Sentry-compatible service when set (core.apps).
+SENTRY_DSN = env_str("SENTRY_DSN", "")
 # GET /metrics (Prometheus) answers only with this bearer token; unset, it is off.
 METRICS_TOKEN = env_str("METRICS_TOKEN", "")
 # JSON lines in production (one object a line, with the request id), plain text otherwise.

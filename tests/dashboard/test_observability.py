@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+from pathlib import Path
 
 import pytest
 from celery import shared_task
@@ -16,6 +18,7 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 TOKEN = "metrics-token-for-tests"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def scrape(client, token=TOKEN):
@@ -83,3 +86,55 @@ def test_log_lines_are_json_with_the_request_id_also_inside_its_tasks():
     assert [line["message"] for line in lines] == ["in the request", "inside the task"]
     assert {line["request_id"] for line in lines} == {"req-42"}
     assert lines[0]["level"] == "WARNING" and lines[0]["logger"] == "tandem.test"
+
+
+def test_errors_reach_a_sentry_compatible_service_with_their_request_id_when_a_dsn_is_set():
+    """A real HTTP receiver stands in for the service: the envelope arrives with the
+    error and its request id."""
+    import gzip
+    import http.server
+    import subprocess
+    import sys
+    import threading
+
+    received: list[bytes] = []
+
+    class Receiver(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - the http.server API
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            if self.headers.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            received.append(body)
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    dsn = f"http://publickey@127.0.0.1:{server.server_port}/1"
+    script = (
+        "import django, sentry_sdk\n"
+        "django.setup()\n"
+        "from core.requestid import current\n"
+        "current.set('req-sentry-7')\n"
+        "sentry_sdk.capture_exception(ValueError('the drill error'))\n"
+        "sentry_sdk.flush(5)\n"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "SENTRY_DSN": dsn,
+        "TANDEM_VAR_DIR": os.environ.get("TANDEM_VAR_DIR", str(ROOT / "var")),
+    }
+    try:
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, timeout=60
+        )
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr.decode()
+    body = b"".join(received).decode("utf-8", "replace")
+    assert "the drill error" in body
+    assert '"request_id":"req-sentry-7"' in body.replace(" ", "")

@@ -73,10 +73,6 @@ class ProposalAccess:
         )
         return self.offices - decided
 
-    @property
-    def can_view(self) -> bool:
-        return bool(self.sides or self.offices) or getattr(self.user, "is_secretariat", False)
-
     def can(self, action: str) -> bool:
         state = self.proposal.state
         if action in ("accept", "decline"):

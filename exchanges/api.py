@@ -280,8 +280,9 @@ class ProposalAcceptView(ProposalActionView):
 
 
 @_action_schema(
-    "Decline a proposal (either lecturer)",
-    "From proposed; ends the proposal.",
+    "Decline a proposal (the partner lecturer)",
+    "From proposed, by a lecturer whose side has not accepted; ends the proposal. The "
+    "side that proposed withdraws instead (409).",
     "decline",
     NoteSerializer,
 )

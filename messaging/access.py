@@ -2,7 +2,8 @@
 proposal page and API (through core.panels) and the WebSocket consumers.
 
 The rules:
-- members read and write; a member who left is no longer one;
+- members read and write (every chat service checks membership itself: require_member);
+  a member who left is no longer one;
 - the lecturers of both offers (exchanges.access) may join, or come back, by themselves;
   everyone else needs a member's invitation;
 - members invite co-teachers; lecturers remove anyone, a co-teacher only whom they
@@ -52,29 +53,18 @@ class ConversationAccess:
         return self.member is not None
 
     @property
-    def can_write(self) -> bool:
-        return self.member is not None
-
-    @property
     def can_join(self) -> bool:
         return self.is_lecturer
 
     @property
-    def can_invite(self) -> bool:
-        return self.member is not None
-
-    @property
-    def can_leave(self) -> bool:
-        return self.member is not None
-
-    def can_remove(self, target: ConversationMember) -> bool:
-        if self.member is None:
-            return False
-        return self.member.role == MemberRole.LECTURER or target.invited_by_id == self.user.pk
-
-    @property
     def can_remove_anyone(self) -> bool:
         return self.member is not None and self.member.role == MemberRole.LECTURER
+
+    def can_remove(self, target: ConversationMember) -> bool:
+        """Lecturers remove anyone; a co-teacher only whom they invited."""
+        if self.member is None:
+            return False
+        return self.can_remove_anyone or target.invited_by_id == self.user.pk
 
 
 def conversation_access(user, conversation: Conversation) -> ConversationAccess:

@@ -129,8 +129,10 @@ def leave(*, conversation: Conversation, user: User, by: User | None = None) -> 
     by = by or user
     member = require_member(user, conversation.pk)
     if by.pk != user.pk:
-        remover = require_member(by, conversation.pk)
-        if remover.role != MemberRole.LECTURER and member.invited_by_id != by.pk:
+        remover = ConversationAccess(by, conversation)
+        if remover.member is None:
+            raise ChatError("not_found", NOT_FOUND)
+        if not remover.can_remove(member):
             raise ChatError("forbidden", CANNOT_REMOVE)
     member.left_at = timezone.now()
     member.save(update_fields=["left_at"])

@@ -38,7 +38,7 @@ def offer_editor_ids(offer: Offer) -> set[int]:
 
 
 def visible_offers(user: User, *, administered: bool = False) -> QuerySet[Offer]:
-    """The offers the user may see (the queryset form of OfferAccess.can_view). Lists
+    """The offers the user may see: the one place that rule is written. Lists
     leave out other institutions' drafts even for the secretariat, who opens any offer
     by its address (`administered=True`)."""
     qs = Offer.objects.all()
@@ -68,12 +68,6 @@ class OfferAccess:
         )
 
     @property
-    def can_view(self) -> bool:
-        if self.offer.status != OfferStatus.DRAFT:
-            return self.user.is_authenticated or self.offer.status == OfferStatus.OPEN
-        return self.is_editor or self.is_office or getattr(self.user, "is_secretariat", False)
-
-    @property
     def can_edit(self) -> bool:
         """Change, publish, duplicate; manage co-owners (owner only: `can_set_co_owners`)."""
         return self.is_editor
@@ -90,10 +84,6 @@ class OfferAccess:
     @property
     def can_set_co_owners(self) -> bool:
         return self.user.is_authenticated and self.offer.owner_id == self.user.pk
-
-    @property
-    def can_propose_from(self) -> bool:
-        return self.is_editor and self.offer.is_open()
 
     @property
     def can_see_suggestions(self) -> bool:

@@ -104,9 +104,11 @@ def offer_import(request: HttpRequest) -> HttpResponse:
             check_only=form.cleaned_data["check_only"],
         )
         return redirect("imports:job", pk=job.pk)
-    recent = ImportJob.objects.filter(
-        institution__in=importable_institutions(request.user)
-    ).select_related("institution")[:RECENT_JOBS]
+    recent = (
+        ImportJob.objects.filter(institution__in=importable_institutions(request.user))
+        .select_related("institution")
+        .defer("content", "report")  # up to 10 MB each; the list shows neither
+    )[:RECENT_JOBS]
     return render(
         request,
         "offers/import.html",

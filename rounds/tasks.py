@@ -9,6 +9,7 @@ import datetime as dt
 
 from celery import shared_task
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
@@ -61,4 +62,9 @@ def publish_round(self, round_id: int) -> str:
         publishing.round_publish(pairing_round=pairing_round, actor=actor)
     except compute.TRANSIENT_ERRORS as exc:
         raise self.retry(exc=exc, countdown=10 * 2**self.request.retries) from exc
+    except ValidationError:
+        # A second delivery (beat re-queued a slow one) waited on the round's lock and
+        # found it published by the first: nothing to do.
+        pairing_round.refresh_from_db()
+        return pairing_round.status
     return RoundStatus.PUBLISHED

@@ -45,8 +45,42 @@ def test_metrics_count_requests_by_route_and_read_the_parts_when_scraped(client,
     )
     assert "tandem_celery_queue_length" in body
     assert 'tandem_part_up{part="database"} 1.0' in body
-    assert "tandem_websockets_open" in body
-    assert "tandem_celery_task_seconds" in body
+
+
+def gauge(body: str, series: str) -> float:
+    for line in body.splitlines():
+        if line.startswith(series + " "):
+            return float(line.split()[-1])
+    return 0.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_metrics_count_open_sockets_and_the_tasks_that_ran(client, settings, alice):
+    from asgiref.sync import async_to_sync, sync_to_async
+
+    from offers import tasks
+    from tests.messaging.chat_helpers import open_socket, session_cookie
+
+    settings.METRICS_TOKEN = TOKEN
+    inbox = 'tandem_websockets_open{kind="inbox"}'
+    before = gauge(scrape(client).content.decode(), inbox)
+
+    cookie = session_cookie(alice)
+
+    async def with_an_inbox_open():
+        communicator, accepted = await open_socket("/ws/inbox/", cookie)
+        assert accepted
+        await communicator.receive_json_from(timeout=10)  # the unread counts
+        during = gauge((await sync_to_async(scrape)(client)).content.decode(), inbox)
+        await communicator.disconnect()
+        return during
+
+    assert async_to_sync(with_an_inbox_open)() == before + 1
+    assert gauge(scrape(client).content.decode(), inbox) == before
+
+    tasks.reap_stale_import_jobs.delay()
+    body = scrape(client).content.decode()
+    assert 'tandem_celery_task_seconds_count{task="offers.tasks.reap_stale_import_jobs"}' in body
 
 
 def test_every_response_carries_a_request_id_and_a_proxys_id_is_kept(client):

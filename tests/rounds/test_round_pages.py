@@ -361,6 +361,7 @@ def test_a_worker_publishes_the_round_and_the_page_follows_it(client, secretaria
     page = response.content.decode()
     assert "Publishing: the proposals are being created." in page
     assert "Publishing the round: its proposals are being created" in page
+    assert 'id="round-progress"' not in page  # the computing bar is over
     assert reverse("rounds:round-progress", args=[done_round.pk]) in page
     assert Proposal.objects.count() == 0
     progress = client.get(reverse("rounds:round-progress", args=[done_round.pk])).json()
@@ -385,3 +386,22 @@ def test_a_round_whose_publishing_worker_died_is_published_again_by_beat(
     done_round.refresh_from_db()
     assert done_round.status == RoundStatus.PUBLISHED
     assert Proposal.objects.filter(pairing_round=done_round).count() == 5
+
+
+@pytest.mark.postgres
+def test_two_deliveries_of_the_publishing_task_at_once_publish_once(
+    transactional_db, secretariat, django_capture_on_commit_callbacks
+):
+    """Beat re-queued a slow publication: the second delivery waits on the round's lock
+    and finds it published, without failing."""
+    from tests.concurrency import race
+    from tests.rounds.test_rounds import build_world, run_round
+
+    build_world()
+    done = run_round(secretariat, capture=django_capture_on_commit_callbacks)
+    PairingRound.objects.filter(pk=done.pk).update(
+        status=RoundStatus.PUBLISHING, stats={**done.stats, "publishing_by": secretariat.pk}
+    )
+    outcomes = race(lambda: tasks.publish_round(done.pk), lambda: tasks.publish_round(done.pk))
+    assert outcomes == ["published", "published"]
+    assert Proposal.objects.filter(pairing_round=done).count() == done.pairs.count()

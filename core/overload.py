@@ -1,6 +1,7 @@
 """Overload answers 503, never 500. When no database connection comes within the pool's
-timeout (psycopg_pool.PoolTimeout), or PostgreSQL refuses a new connection (too many
-clients), the request is answered 503 with Retry-After: the client may try again, and
+timeout (psycopg_pool.PoolTimeout), PostgreSQL refuses a new connection (too many
+clients), or PostgreSQL is down or restarting (the connection is refused or was ended by
+a shutdown), the request is answered 503 with Retry-After: the client may try again, and
 nothing was written halfway (the request's transaction never began or was rolled back)."""
 
 from __future__ import annotations
@@ -17,6 +18,19 @@ from psycopg_pool import PoolTimeout
 RETRY_AFTER_SECONDS = 5
 # What PostgreSQL says when it refuses a connection for lack of slots.
 _REFUSALS = ("too many clients", "remaining connection slots")
+# SQLSTATEs of a server going away: admin_shutdown, crash_shutdown, cannot_connect_now
+# (starting up or shutting down); and the connection exceptions (class 08).
+_UNAVAILABLE = ("57P01", "57P02", "57P03")
+# What psycopg says when no server answers a connection attempt.
+_NO_SERVER = ("Connection refused", "the database system is", "timeout expired")
+
+
+def _unavailable(exc: PsycopgOperationalError) -> bool:
+    state = exc.sqlstate
+    if state is None:
+        message = str(exc)
+        return message.startswith("connection failed") and any(n in message for n in _NO_SERVER)
+    return state in _UNAVAILABLE or state.startswith("08")
 
 
 def is_overload(exc: BaseException | None) -> bool:
@@ -24,7 +38,9 @@ def is_overload(exc: BaseException | None) -> bool:
     while exc is not None and seen < 10:
         if isinstance(exc, PoolTimeout):
             return True
-        if isinstance(exc, PsycopgOperationalError) and any(r in str(exc) for r in _REFUSALS):
+        if isinstance(exc, PsycopgOperationalError) and (
+            _unavailable(exc) or any(r in str(exc) for r in _REFUSALS)
+        ):
             return True
         exc = exc.__cause__ or exc.__context__
         seen += 1

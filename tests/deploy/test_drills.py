@@ -3,10 +3,7 @@ an offer import; another worker takes the job up again and it is imported once."
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 
 import pytest
 import redis
@@ -14,7 +11,8 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from offers.models import ImportJob, ImportStatus, Offer
-from tests.live import ROOT, shared_test_database_url, wait_until
+from tests.deploy.workers import start_worker
+from tests.live import wait_until
 from tests.offers.test_import import csv_file, good_row, reference  # noqa: F401
 
 pytestmark = [
@@ -26,27 +24,6 @@ pytestmark = [
 ]
 
 BROKER_DB = 11  # a Redis database of its own, emptied before and after
-
-
-def start_worker(broker: str, log) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": shared_test_database_url(),
-        "DATABASE_POOL_SIZE": "2",
-        "REDIS_URL": broker,
-        "SECRET_KEY": settings.SECRET_KEY,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        # A task whose worker died is delivered again after this long.
-        "CELERY_VISIBILITY_TIMEOUT": "2",
-        "CELERY_RESTORE_INTERVAL": "1",
-    }
-    return subprocess.Popen(  # noqa: S603
-        [
-            sys.executable, "-m", "celery", "-A", "config", "worker", "--pool", "solo",
-            "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning",
-        ],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )  # fmt: skip
 
 
 def test_an_import_whose_worker_is_killed_is_imported_once_by_another(

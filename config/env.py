@@ -121,3 +121,71 @@ def check_redis_url(url: str) -> str:
             f"REDIS_URL scheme {parts.scheme!r} is not supported; use redis://."
         )
     return url
+
+
+_S3_OPTIONAL = (
+    "S3_ENDPOINT_URL",
+    "S3_REGION",
+    "S3_ACCESS_KEY_ID",
+    "S3_SECRET_ACCESS_KEY",
+    "S3_PREFIX",
+    "S3_ADDRESSING_STYLE",
+)
+
+
+def s3_storage() -> dict | None:
+    """STORAGES["default"] on S3-compatible object storage when S3_BUCKET is set (None
+    otherwise): django-storages' S3Storage, private, every machine reading the same bucket.
+
+    Objects are sent without an ACL, so they take the bucket's (private unless the bucket
+    says otherwise; buckets with ACLs turned off accept them too), and any URL made for one
+    is signed and short-lived: nothing in it is served to the public. Without
+    S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY, boto3 finds credentials its own way (the
+    AWS_* variables, an instance role)."""
+    bucket = env_str("S3_BUCKET")
+    if not bucket:
+        stray = [name for name in _S3_OPTIONAL if env_str(name)]
+        if stray:
+            raise ImproperlyConfigured(f"{stray[0]} is set but S3_BUCKET is not.")
+        return None
+    endpoint = env_str("S3_ENDPOINT_URL")
+    if endpoint and urlsplit(endpoint).scheme not in {"http", "https"}:
+        raise ImproperlyConfigured(
+            f"S3_ENDPOINT_URL={endpoint!r} is not an http:// or https:// address."
+        )
+    access_key, secret_key = env_str("S3_ACCESS_KEY_ID"), env_str("S3_SECRET_ACCESS_KEY")
+    if bool(access_key) != bool(secret_key):
+        raise ImproperlyConfigured(
+            "Set S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY together (or neither, to use "
+            "the machine's own credentials)."
+        )
+    # Path style (https://host/bucket/key) is what S3-compatible servers (MinIO, Ceph,
+    # Garage…) answer without wildcard DNS; AWS itself prefers virtual-hosted style.
+    style = env_str("S3_ADDRESSING_STYLE", "path" if endpoint else "auto")
+    if style not in {"auto", "path", "virtual"}:
+        raise ImproperlyConfigured(f"S3_ADDRESSING_STYLE={style!r}: use path, virtual or auto.")
+    from botocore.config import Config  # only where S3 is used
+
+    options = {
+        "bucket_name": bucket,
+        "endpoint_url": endpoint,
+        "region_name": env_str("S3_REGION"),
+        "location": env_str("S3_PREFIX", "").strip("/"),
+        "default_acl": None,
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        # Never replace an object under the same name: a new file gets a new name.
+        "file_overwrite": False,
+        "client_config": Config(
+            s3={"addressing_style": style},
+            signature_version="s3v4",
+            # Fail fast when the storage is unreachable: a web process then keeps the
+            # model it has (matching.engine) instead of holding a request for minutes.
+            connect_timeout=3,
+            read_timeout=20,
+            retries={"max_attempts": 3, "mode": "standard"},
+        ),
+    }
+    if access_key:
+        options["access_key"], options["secret_key"] = access_key, secret_key
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}

@@ -23,6 +23,7 @@ from config.env import (
     env_list,
     env_str,
     parse_database_url,
+    s3_storage,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -74,6 +75,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "core",
     "accounts",
     "offers",
@@ -84,12 +87,14 @@ INSTALLED_APPS = [
     "rounds",
     "balance",
     "dashboard",
+    "privacy",
 ]
 
 MIDDLEWARE = [
     "core.requestid.RequestIdMiddleware",
     "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -100,6 +105,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "accounts.middleware.SecondFactorRequiredMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -208,44 +215,17 @@ CELERY_BEAT_SCHEDULE: dict = {
     "matching-nightly-refit": _every("matching.tasks.refit_model", hour=2, minute=30),
     "proposals-expire-and-remind": _every("exchanges.tasks.expire_and_remind", minute="*/15"),
     "chat-unread-digest": _every("messaging.tasks.send_unread_digests", minute="*/5"),
+    "chat-presence-purge": _every("messaging.tasks.purge_stale_connections", minute="*/5"),
     "offers-reap-stale-imports": _every("offers.tasks.reap_stale_import_jobs", minute="*/5"),
     "rounds-reap-stale": _every("rounds.tasks.reap_stale_rounds", minute="*/5"),
+    "privacy-retention": _every("privacy.tasks.apply_retention", hour=3, minute=15),
 }
 
 # --- auth and accounts ------------------------------------------------------
-AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "dashboard:dashboard"
+from config.auth import *  # noqa: E402, F403 - accounts and second-factor settings
 
-ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_LOGIN_METHODS = {"email"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
-ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupDetailsForm"
-ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-ACCOUNT_UNIQUE_EMAIL = True
-ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
-ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
-ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tandem] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if PRODUCTION else "http"
-# allauth keeps its rate-limit counters in the default cache (Redis in production).
-ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/m/ip",
-    "confirm_email": "1/3m/key",
-    "reset_password": "20/m/ip,5/m/key",
-}
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION  # the embedded demo runs on http
 
 # --- e-mail -----------------------------------------------------------------
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tandem <noreply@tandem.localhost>")
@@ -306,8 +286,10 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Until collectstatic has written its manifest, serve from the apps' folders.
 WHITENOISE_USE_FINDERS = not (STATIC_ROOT / "staticfiles.json").exists()
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# The text model's versions (matching.store), read by every process: an S3-compatible
+# bucket when S3_BUCKET is set (config.env.s3_storage), else MEDIA_ROOT, shared (NFS).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": s3_storage() or {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "core.staticfiles.StaticFilesStorage"
         if not DEBUG
@@ -320,11 +302,11 @@ MEDIA_ROOT = VAR_DIR / "media"
 REST_FRAMEWORK = {
     # Token first: a bad token then gets 401 with WWW-Authenticate, as clients expect.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
-        "rest_framework.authentication.SessionAuthentication",
+        "accounts.authentication.TokenAuthentication",
+        "accounts.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.TandemAutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
 }
@@ -398,6 +380,9 @@ MATCHING_REFIT_DEBOUNCE_SECONDS = env_int("MATCHING_REFIT_DEBOUNCE_SECONDS", 120
 ROUND_STALE_MINUTES = env_int("ROUND_STALE_MINUTES", 15, minimum=1)
 # An offer import without progress this long is failed likewise (offers.tasks).
 IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10, minimum=1)
+# Days before the nightly retention sweep removes them (privacy.retention, docs/privacy.md).
+PRIVACY_UNVERIFIED_DAYS = env_int("PRIVACY_UNVERIFIED_DAYS", 14, minimum=1)
+PRIVACY_NOTIFICATION_DAYS = env_int("PRIVACY_NOTIFICATION_DAYS", 365, minimum=1)
 # A proposal nobody answers expires after this many days (checked by Celery beat).
 PROPOSAL_EXPIRY_DAYS = env_int("PROPOSAL_EXPIRY_DAYS", 14, minimum=1)
 # A reminder goes to the partner this many days before an unanswered proposal expires.

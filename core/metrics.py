@@ -1,6 +1,7 @@
 """Prometheus metrics that the processes record as they work: request latency by route,
-open WebSockets, chat sends, Celery task durations and failures. What is read at scrape
-time (queue length, model version, health) is dashboard.metrics'.
+open WebSockets, chat sends, Celery task durations and failures, the text model each
+process serves. What is read at scrape time (queue length, the newest model version,
+health) is dashboard.metrics'.
 
 With several processes per machine, set PROMETHEUS_MULTIPROC_DIR (an empty directory
 shared by the processes of one machine): each process writes its values there and the
@@ -38,6 +39,17 @@ TASK_SECONDS = Histogram(
     buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300),
 )
 TASK_FAILURES = Counter("tandem_celery_task_failures_total", "Celery tasks that failed.", ["task"])
+# The newest version is read at scrape time (dashboard.metrics); these say what each
+# process serves, which lags it when the storage cannot be read (matching.engine).
+MODEL_LOADED_VERSION = Gauge(
+    "tandem_model_loaded_version",
+    "The text model version this process serves suggestions from (0: none loaded yet).",
+    multiprocess_mode="liveall",
+)
+MODEL_LOAD_FAILURES = Counter(
+    "tandem_model_load_failures_total",
+    "Text model versions this process could not read from the storage (it kept the one it had).",
+)
 
 
 class MetricsMiddleware:

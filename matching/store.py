@@ -1,6 +1,12 @@
 """The model store: fitting the text model on the open offers, storing it as a version,
 loading a stored version.
 
+A version is a file in the default storage, under `matching/`, and a TextModelVersion
+row naming it; the KEEP_VERSIONS newest are kept. The default storage is what every web
+and worker machine reaches: S3-compatible object storage when S3_BUCKET is set, else a
+directory (config.settings, STORAGES). Each process loads the newest version it sees and
+swaps it in when a newer row appears (`matching.engine`).
+
 Fitting happens here only, in `refit`, which the refit task (`matching.tasks`), the
 `refit_matching` command, the pairing rounds and the tests call — never a page request:
 without a stored model the engine serves no suggestions and queues a refit.
@@ -13,12 +19,16 @@ scikit-learn is imported lazily inside its methods in turn). There is no cycle t
 from __future__ import annotations
 
 import logging
+import os
+import secrets
+import shutil
 import tempfile
 import time
 from typing import TYPE_CHECKING
 
 from django.core.files import File
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 from matching.models import TextModelVersion
 from offers.models import Offer, OfferStatus
@@ -30,6 +40,10 @@ logger = logging.getLogger(__name__)
 
 MODEL_DIR = "matching"
 KEEP_VERSIONS = 3
+
+
+class StorageUnavailable(OSError):
+    """The default storage (a disk, or S3-compatible object storage) refused a write."""
 
 
 def matchable_offers():
@@ -81,29 +95,53 @@ def refit(*, force: bool = False) -> TextModelVersion | None:
 
 
 def _save(model: TextModel, digest: str) -> tuple[str, int]:
-    """Write the model to the default storage; (its name there, its size in bytes)."""
+    """Write the model to the default storage under a name of its own (a forced refit of
+    unchanged texts makes a new file too); (its name there, its size in bytes). Raises
+    StorageUnavailable, an OSError, so the refit task retries later."""
+    # Never a name used before, even by a pruned version: a process holding an old row
+    # must find its file or none, not another model under the same name.
+    stem = f"model-{timezone.now():%Y%m%dT%H%M%S}-{digest[:12]}-{secrets.token_hex(4)}"
     with tempfile.TemporaryDirectory() as folder:
         path = f"{folder}/model.joblib"
         model.save(path)
-        with open(path, "rb") as fitted:
-            name = default_storage.save(f"{MODEL_DIR}/model-{digest[:16]}.joblib", File(fitted))
-        return name, default_storage.size(name)
+        size = os.path.getsize(path)
+        try:
+            with open(path, "rb") as fitted:
+                name = default_storage.save(f"{MODEL_DIR}/{stem}.joblib", File(fitted))
+        except Exception as exc:  # S3 errors are botocore's own; a disk's are OSErrors
+            raise StorageUnavailable(f"could not store the text model: {exc}") from exc
+        return name, size
 
 
 def _prune_old_versions(*, keep: int) -> None:
+    """Delete the files and rows of all but the `keep` newest versions. A process still
+    serving an older one keeps it in memory; it needs the file only to load it."""
     for old in TextModelVersion.objects.all()[keep:]:
-        if default_storage.exists(old.file):
-            default_storage.delete(old.file)
+        try:
+            default_storage.delete(old.file)  # a missing file is no error
+        except Exception:
+            # Keep the row, so the next refit tries again; the new version is stored.
+            logger.warning("could not delete %s from the storage", old.file, exc_info=True)
+            continue
         old.delete()
 
 
 def load_model(version: TextModelVersion) -> TextModel:
-    """The stored model of this version, read from the default storage."""
+    """The stored model of this version, read from the default storage: in place from a
+    local disk, else copied from object storage to a temporary file first. Raises what the
+    storage raises when it cannot be read (`matching.engine` then keeps the model it has)."""
     from matching.similarity import TextModel  # start-up speed: see the module docstring
 
-    if hasattr(default_storage, "path"):
-        return TextModel.load(default_storage.path(version.file))
-    with default_storage.open(version.file) as src, tempfile.NamedTemporaryFile() as tmp:
-        tmp.write(src.read())
+    try:
+        local = default_storage.path(version.file)
+    except NotImplementedError:  # object storage: no local path
+        pass
+    else:
+        return TextModel.load(local)
+    with (
+        default_storage.open(version.file, "rb") as src,
+        tempfile.NamedTemporaryFile(suffix=".joblib") as tmp,
+    ):
+        shutil.copyfileobj(src, tmp, 1 << 20)
         tmp.flush()
         return TextModel.load(tmp.name)

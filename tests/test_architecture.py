@@ -52,6 +52,7 @@ APPS = [
     "rounds",
     "balance",
     "dashboard",
+    "privacy",
     "config",
 ]
 MAX_MODULE_LINES = 420  # "about 400": a module past it is two modules

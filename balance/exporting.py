@@ -11,15 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from balance.stats import Statistics, Table
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe(value):
-    # A text cell starting like a formula would run in a spreadsheet: quote it.
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+from core.spreadsheet import safe_cell
 
 
 def header(table: Table) -> list[str]:
@@ -27,7 +19,7 @@ def header(table: Table) -> list[str]:
 
 
 def rows(table: Table) -> list[list]:
-    return [[_safe(table.value(row, c)) for c in table.columns] for row in table.rows]
+    return [[safe_cell(table.value(row, c)) for c in table.columns] for row in table.rows]
 
 
 def table_csv(table: Table) -> bytes:

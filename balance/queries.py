@@ -17,6 +17,7 @@ goals) every backend makes.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
@@ -41,6 +42,8 @@ from accounts.models import Country
 from balance.models import ProposalFact, decode, encode
 from exchanges.models import ProposalState
 from offers.models import IscedField, Offer, Sdg
+
+logger = logging.getLogger(__name__)
 
 AGREED = (ProposalState.APPROVED, ProposalState.ACTIVE, ProposalState.COMPLETED)
 SIDES = {"asia": ("asian",), "europe": ("european",)}
@@ -234,21 +237,35 @@ CODED_KEYS = {
 
 
 def decode_keys(groups: dict[str, list[dict]]) -> None:
-    """Back to the text values, in place: the tables fold and sort those."""
-    for rows in groups.values():
+    """Back to the text values, in place: the tables fold and sort those. A grouped row
+    with a code that decodes to nothing known (a fact written past `encode`) is left out
+    and logged: it must not take the whole dashboard down."""
+    for group, rows in groups.items():
         if not rows:
             continue
         coded = [(k, CODED_KEYS[k]) for k in rows[0] if k in CODED_KEYS]
         if not coded:
             continue
         memo: dict = {}
+        kept = []
         for row in rows:
-            for key, name in coded:
-                code = row[key]
-                value = memo.get((name, code))
-                if value is None:
-                    value = memo[name, code] = decode(name, code)
-                row[key] = value
+            try:
+                for key, name in coded:
+                    code = row[key]
+                    value = memo.get((name, code))
+                    if value is None:
+                        value = memo[name, code] = decode(name, code)
+                    row[key] = value
+            except (IndexError, ValueError, OverflowError, TypeError) as exc:
+                logger.warning(
+                    "statistics: a %s row left out, its codes are unknown: %s (%s)",
+                    group,
+                    {k: row[k] for k, _n in coded},
+                    exc,
+                )
+                continue
+            kept.append(row)
+        rows[:] = kept
 
 
 def in_background(call):

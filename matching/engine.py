@@ -6,12 +6,20 @@ Django; this one is the only bridge, so views, the API, commands and tasks all c
 Fitting and storing the model is `matching.store`'s (re-exported here as `refit`): a
 page request never fits. Before the first model is stored, `suggestions` and
 `explain_pair` give nothing and queue a refit (`matching.tasks.schedule_refit`).
+
+A refit may run in any process on any machine: every call here reads the newest
+version's row, and a process that finds a newer one than it serves reads that version
+from the shared storage once and swaps it in, without a restart (`current`). Requests
+under way keep the model they started with; if the storage cannot be read, the process
+keeps serving the model it has, logs the error and tries again later.
 """
 
 from __future__ import annotations
 
 import gc
+import logging
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -19,18 +27,22 @@ import numpy as np
 from django.conf import settings
 from django.db.models import Count, Max
 
+from core import metrics
 from matching import scoring
 from matching.features import OfferFeatures, Weights
-from matching.models import HiddenSuggestion
+from matching.models import HiddenSuggestion, TextModelVersion
 from matching.store import latest_version, load_model, matchable_offers, refit
 from matching.tasks import schedule_refit
 from offers.models import Offer
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "SuggestionFilters",
     "current",
     "explain_pair",
     "features_of",
+    "loaded_version",
     "matchable_offers",
     "refit",
     "reset",
@@ -51,54 +63,70 @@ def with_features(qs):
 
 
 def features_of(offers: Iterable[Offer]) -> list[OfferFeatures]:
-    """Plain features of offers fetched with `with_features` (no query per offer)."""
+    """Plain features of offers fetched with `with_features` (no query per offer).
+
+    An offer that breaks the features' contract (a row written past the rules: a level
+    or time zone unknown, dates outside the term window) is left out and logged, so that
+    it cannot break the suggestions, proposals and rounds of everybody else."""
     out = []
     for o in offers:
-        themes = set()
-        if o.theme_digitalisation:
-            themes.add("digitalisation")
-        if o.theme_sustainability:
-            themes.add("sustainability")
-        out.append(
-            OfferFeatures(
-                id=o.pk,
-                region=o.region,
-                country=o.country_id,
-                institution_id=o.institution_id,
-                kind=o.kind,
-                isced=o.isced_id,
-                level=o.level,
-                languages=tuple((x.language, x.cefr) for x in o.languages.all()),
-                students=o.students,
-                term_start=o.term_start,
-                term_end=o.term_end,
-                duration_weeks=o.duration_weeks,
-                time_zone=o.time_zone,
-                windows=tuple((w.weekday, w.start, w.end) for w in o.windows.all()),
-                sync_sessions=o.sync_sessions,
-                sdgs=frozenset(s.pk for s in o.sdgs.all()),
-                priority=o.priority,
-                themes=frozenset(themes),
-                excluded_countries=frozenset(c.pk for c in o.excluded_countries.all()),
-                capacity=o.partners_sought,
-                title=o.title,
-                description=o.description,
-                outcomes=o.learning_outcomes,
-            )
-        )
+        try:
+            out.append(_features(o))
+        except (ValueError, TypeError, KeyError) as exc:
+            logger.warning("matching: offer %s left out, its data cannot be matched: %s", o.pk, exc)
     return out
+
+
+def _features(o: Offer) -> OfferFeatures:
+    themes = set()
+    if o.theme_digitalisation:
+        themes.add("digitalisation")
+    if o.theme_sustainability:
+        themes.add("sustainability")
+    return OfferFeatures(
+        id=o.pk,
+        region=o.region,
+        country=o.country_id,
+        institution_id=o.institution_id,
+        kind=o.kind,
+        isced=o.isced_id,
+        level=o.level,
+        languages=tuple((x.language, x.cefr) for x in o.languages.all()),
+        students=o.students,
+        term_start=o.term_start,
+        term_end=o.term_end,
+        duration_weeks=o.duration_weeks,
+        time_zone=o.time_zone,
+        windows=tuple((w.weekday, w.start, w.end) for w in o.windows.all()),
+        sync_sessions=o.sync_sessions,
+        sdgs=frozenset(s.pk for s in o.sdgs.all()),
+        priority=o.priority,
+        themes=frozenset(themes),
+        excluded_countries=frozenset(c.pk for c in o.excluded_countries.all()),
+        capacity=o.partners_sought,
+        title=o.title,
+        description=o.description,
+        outcomes=o.learning_outcomes,
+    )
 
 
 # --- the per-process state ----------------------------------------------------------------
 
+# After a version could not be read, the process tries it again no sooner than this.
+LOAD_RETRY_SECONDS = 30.0
+
 
 @dataclass
 class _State:
-    version_id: int | None = None
-    model: object | None = None
+    # (version id, model): replaced as one, never changed in place, so a request that
+    # took a model keeps it to its end whatever a newer version does meanwhile.
+    loaded: tuple[int, object] | None = None
+    # (version id, monotonic time of the next try) of the newest version, unreadable.
+    failed: tuple[int, float] | None = None
     table_key: tuple | None = None
     table: scoring.OfferTable | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
+    lock: threading.Lock = field(default_factory=threading.Lock)  # the table
+    load_lock: threading.Lock = field(default_factory=threading.Lock)  # one load at a time
 
 
 _state = _State()
@@ -107,11 +135,72 @@ _state = _State()
 def current():
     """(model, table) for this process: the newest stored model and a table of the open
     offers, rebuilt when they change; (None, None) while no model (of the current format)
-    is stored. Never fits: a new model comes from `refit` (the refit task, the
-    `refit_matching` command, a pairing round, a test)."""
+    is stored, or none could be read yet. Never fits: a new model comes from `refit` (the
+    refit task, the `refit_matching` command, a pairing round, a test).
+
+    Two small queries a call: the newest version's row and the open offers' count and
+    last change. A version is read from the storage once per process, when its row is
+    first seen; if it cannot be read, the model held so far goes on serving."""
     latest = latest_version()
     if latest is None:
+        _state.failed = None
         return None, None
+    model = _model_of(latest)
+    if model is None:
+        return None, None
+    return model, _table()
+
+
+def _model_of(latest: TextModelVersion):
+    """The model of `latest`, loaded now if this process has not yet; the one held so far
+    (or None) while another thread loads it, or when the storage could not be read."""
+    loaded = _state.loaded
+    if loaded is not None and loaded[0] == latest.pk:
+        return loaded[1]
+    held = loaded[1] if loaded is not None else None
+    if _retry_later(latest.pk):
+        return held
+    # The first load is waited for (there is nothing to serve meanwhile); a swap is not:
+    # while one thread reads the new version, the others serve the model held.
+    if not _state.load_lock.acquire(blocking=held is None):
+        return held
+    try:
+        loaded = _state.loaded
+        if loaded is not None and loaded[0] == latest.pk:
+            return loaded[1]  # another thread loaded it while this one waited
+        if _retry_later(latest.pk):
+            return loaded[1] if loaded is not None else None
+        try:
+            model = load_model(latest)
+        except Exception:
+            _state.failed = (latest.pk, time.monotonic() + LOAD_RETRY_SECONDS)
+            metrics.MODEL_LOAD_FAILURES.inc()
+            logger.error(
+                "matching model v%s could not be read from the storage (%s); serving %s, "
+                "trying again in %d s",
+                latest.pk,
+                latest.file,
+                f"v{loaded[0]}" if loaded is not None else "no suggestions",
+                LOAD_RETRY_SECONDS,
+                exc_info=True,
+            )
+            return loaded[1] if loaded is not None else None
+        _state.loaded, _state.failed = (latest.pk, model), None
+        metrics.MODEL_LOADED_VERSION.set(latest.pk)
+        logger.info("matching model v%s loaded", latest.pk)
+        # Long-lived arrays: keep them out of the garbage collector's way.
+        gc.freeze()
+        return model
+    finally:
+        _state.load_lock.release()
+
+
+def _retry_later(version_id: int) -> bool:
+    failed = _state.failed
+    return failed is not None and failed[0] == version_id and time.monotonic() < failed[1]
+
+
+def _table() -> scoring.OfferTable:
     key = tuple(
         matchable_offers()
         .order_by()
@@ -119,32 +208,35 @@ def current():
         .values()
     )
     with _state.lock:
-        if _state.version_id != latest.pk:
-            _state.model = load_model(latest)
-            _state.version_id = latest.pk
-            _state.table_key = None
         if _state.table_key != key:
             offers = features_of(with_features(matchable_offers()))
             _state.table = scoring.OfferTable(offers)
             _state.table_key = key
-            # Long-lived arrays: keep them out of the garbage collector's way.
             gc.freeze()
-        return _state.model, _state.table
+        return _state.table
+
+
+def loaded_version() -> int | None:
+    """The number of the version this process serves, or None before its first load."""
+    loaded = _state.loaded
+    return loaded[0] if loaded is not None else None
 
 
 def _ready():
     """`current()` for a request: without a stored model, queue a refit (debounced) and
-    give (None, None) at once — the request itself never fits."""
+    give (None, None) at once — the request itself never fits. A stored model that could
+    not be read is not refitted: the storage is what failed (and it is logged)."""
     model, table = current()
-    if model is None:
+    if model is None and _state.failed is None:
         schedule_refit()
     return model, table
 
 
 def reset() -> None:
-    """Forget the loaded model and table (tests, and after a refit in this process)."""
-    with _state.lock:
-        _state.version_id = _state.model = _state.table_key = _state.table = None
+    """Forget the loaded model and table (tests)."""
+    with _state.lock, _state.load_lock:
+        _state.loaded = _state.failed = _state.table_key = _state.table = None
+        metrics.MODEL_LOADED_VERSION.set(0)
 
 
 # --- suggestions ------------------------------------------------------------------------
@@ -176,7 +268,10 @@ def suggestions_if_ready(
         return None
     if not len(table):
         return []
-    (query,) = features_of(with_features(Offer.objects.filter(pk=offer.pk)))
+    found = features_of(with_features(Offer.objects.filter(pk=offer.pk)))
+    if not found:
+        return []  # the offer itself cannot be matched (logged)
+    (query,) = found
     # Always from the current text: a new or just-edited offer is scored at once with the
     # current model, without waiting for a refit.
     vector = model.transform([query.text])
@@ -210,7 +305,10 @@ def explain_pair(offer: Offer, partner: Offer) -> scoring.Match | None:
     model, _table = _ready()
     if model is None:
         return None
-    a, b = features_of(with_features(Offer.objects.filter(pk__in=[offer.pk, partner.pk])))
+    found = features_of(with_features(Offer.objects.filter(pk__in=[offer.pk, partner.pk])))
+    if len(found) != 2:
+        return None  # one side cannot be matched (logged): no score to record
+    a, b = found
     if a.id != offer.pk:
         a, b = b, a
     vectors = model.transform([a.text, b.text])

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from core.terms import TERM_FIRST_DAY, TERM_LAST_DAY, TERM_MAX_DAYS
 from core.vocabulary import CEFR_LEVELS, KINDS, LEVELS, REGIONS
 
 Window = tuple[int, dt.time, dt.time]
@@ -25,7 +26,8 @@ class OfferFeatures:
     - `isced` is a 4-digit ISCED-F 2013 detailed code ("0521"); broad = isced[:2],
       narrow = isced[:3];
     - `languages` are (ISO 639-1 code, CEFR level) pairs, each CEFR level in CEFR_LEVELS;
-    - `term_start <= term_end`, both inclusive; `duration_weeks >= 1`;
+    - `term_start <= term_end`, both inclusive, inside core.terms' window and at most
+      TERM_MAX_DAYS apart (the calendar arithmetic stays small); `duration_weeks >= 1`;
     - `windows` are (weekday 0=Mon..6, start, end) in the offer's own `time_zone`, with
       start < end on the same local day; an end of 00:00 means midnight at the end of the
       day. Windows must not overlap each other — `overlap.validate_windows` lists problems
@@ -77,6 +79,12 @@ class OfferFeatures:
             raise ValueError(f"offer {self.id}: unknown time zone {self.time_zone!r}") from exc
         if self.term_end < self.term_start:
             raise ValueError(f"offer {self.id}: term ends before it starts")
+        if not (
+            self.term_start >= TERM_FIRST_DAY
+            and self.term_end <= TERM_LAST_DAY
+            and (self.term_end - self.term_start).days <= TERM_MAX_DAYS
+        ):
+            raise ValueError(f"offer {self.id}: term outside {TERM_FIRST_DAY}–{TERM_LAST_DAY}")
         if self.duration_weeks < 1 or self.capacity < 1 or self.students < 0:
             raise ValueError(f"offer {self.id}: duration and capacity must be positive")
 

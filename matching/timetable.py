@@ -21,6 +21,8 @@ from core.vocabulary import WEEKDAYS
 from matching.features import Window
 
 EPOCH_ORD = dt.date(1970, 1, 1).toordinal()
+# The last day a date can be: calendar arithmetic must never step past it.
+_LAST_ORD = dt.date.max.toordinal()
 
 WINDOW_BAD_WEEKDAY = "Window {n}: the weekday must be 0 (Monday) to 6 (Sunday)."
 WINDOW_BAD_ORDER = "Window {n}: the end must be after the start."
@@ -116,25 +118,24 @@ def zone_info(tz: str) -> ZoneInfo:
 
 @lru_cache(maxsize=4096)
 def year_offsets(tz: str, year: int) -> np.ndarray:
-    """UTC offset in seconds at local midnight of every day of `year` and of the next Jan 1."""
+    """UTC offset in seconds at local midnight of every day of `year` and of the next Jan 1
+    (in year 9999, which has no next year, its 31 December once more)."""
     zone = zone_info(tz)
     first = dt.date(year, 1, 1).toordinal()
-    last = dt.date(year + 1, 1, 1).toordinal()
-    return np.array(
-        [
-            dt.datetime.combine(dt.date.fromordinal(o), dt.time(0), zone)
-            .utcoffset()
-            .total_seconds()
-            for o in range(first, last + 1)
-        ],
-        dtype=np.int64,
-    )
+    last = min(dt.date(year, 12, 31).toordinal() + 1, _LAST_ORD)
+    offsets = [
+        dt.datetime.combine(dt.date.fromordinal(o), dt.time(0), zone).utcoffset().total_seconds()
+        for o in range(first, last + 1)
+    ]
+    if last == _LAST_ORD:
+        offsets.append(offsets[-1])
+    return np.array(offsets, dtype=np.int64)
 
 
 def midnight_offsets(tz: str, first: int, last: int) -> np.ndarray:
     """Offsets at local midnight for ordinals first..last+1 (one more, to spot transitions)."""
     y0 = dt.date.fromordinal(first).year
-    y1 = dt.date.fromordinal(last + 1).year
+    y1 = dt.date.fromordinal(min(last + 1, _LAST_ORD)).year
     parts = [year_offsets(tz, y)[:-1] for y in range(y0, y1)] + [year_offsets(tz, y1)]
     table = np.concatenate(parts)
     base = dt.date(y0, 1, 1).toordinal()

@@ -6,7 +6,7 @@ The rules:
   propose from the offer;
 - the international office of the offer's institution manages it: sees its drafts and
   closes it;
-- everyone signed in sees every offer that is not a draft; visitors see open offers;
+- everyone signed in sees every offer that was published; visitors see open offers;
 - the secretariat sees every offer."""
 
 from __future__ import annotations
@@ -47,7 +47,8 @@ def visible_offers(user: User, *, administered: bool = False) -> QuerySet[Offer]
     if not user.is_authenticated:
         return qs.filter(status=OfferStatus.OPEN)
     office = Q(institution_id__in=office_institution_ids(user))
-    return qs.filter(~Q(status=OfferStatus.DRAFT) | editors_q(user) | office)
+    # Published once (drafts never are; a draft closed unpublished stays private).
+    return qs.filter(Q(published_at__isnull=False) | editors_q(user) | office)
 
 
 class OfferAccess:

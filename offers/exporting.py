@@ -4,14 +4,18 @@ edit in a spreadsheet and import again."""
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Iterable, Iterator
 
 from django.db.models import QuerySet
 
+from core.spreadsheet import safe_cell
 from offers.importing.columns import COLUMNS, WEEKDAY_NAMES
 from offers.models import Offer
 
 MAX_EXPORT_ROWS = 10_000
+
+logger = logging.getLogger(__name__)
 
 
 class _Echo:
@@ -53,11 +57,19 @@ def offer_row(offer: Offer, *, with_owner: bool) -> dict[str, str]:
 
 
 def csv_lines(offers: Iterable[Offer], *, owner_visible) -> Iterator[str]:
-    """The CSV text line by line (UTF-8 with a BOM, so spreadsheets read any script)."""
+    """The CSV text line by line (UTF-8 with a BOM, so spreadsheets read any script).
+    Cells that a spreadsheet would run as formulas are quoted (the import unquotes them).
+    An offer whose row cannot be written is left out and logged: one bad row must not
+    cut everybody's export short."""
     writer = csv.DictWriter(_Echo(), fieldnames=list(COLUMNS), lineterminator="\r\n")
     yield "\ufeff" + ",".join(COLUMNS) + "\r\n"
     for offer in offers:
-        yield writer.writerow(offer_row(offer, with_owner=owner_visible(offer)))
+        try:
+            row = offer_row(offer, with_owner=owner_visible(offer))
+        except Exception:
+            logger.exception("offer export: offer %s left out, its row cannot be written", offer.pk)
+            continue
+        yield writer.writerow({name: safe_cell(value) for name, value in row.items()})
 
 
 def export_queryset(qs: QuerySet[Offer]) -> QuerySet[Offer]:

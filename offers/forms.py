@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, Institution
 from accounts.validators import time_zone_choices
+from core.terms import TERM_FIRST_DAY, TERM_LAST_DAY
 from offers.languages import language_choices
 from offers.models import (
     WEEKDAY_CHOICES,
@@ -17,6 +18,9 @@ from offers.models import (
     TransversalSkill,
 )
 from offers.services import OFFER_FIELDS, OfferData
+
+# The browser's date picker keeps to the term window too (offers.validation says why).
+TERM_DATE = {"type": "date", "min": TERM_FIRST_DAY.isoformat(), "max": TERM_LAST_DAY.isoformat()}
 
 
 class IscedChoiceField(forms.ModelChoiceField):
@@ -86,13 +90,13 @@ class OfferForm(forms.ModelForm):
             "kind": forms.RadioSelect,
             "description": forms.Textarea(attrs={"rows": 6}),
             "learning_outcomes": forms.Textarea(attrs={"rows": 4}),
-            "term_start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "term_end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "term_start": forms.DateInput(attrs=TERM_DATE, format="%Y-%m-%d"),
+            "term_end": forms.DateInput(attrs=TERM_DATE, format="%Y-%m-%d"),
         }
         help_texts = {
             "students": _("Your class size for COIL, or the seats you open for virtual mobility."),
             "term_start": _("The earliest date the joint part can start."),
-            "term_end": _("The last date it can end."),
+            "term_end": _("The last date it can end, at most four years after the start."),
             "duration_weeks": _("How many weeks the joint part lasts within that window."),
             "partners_sought": _("Usually 1."),
         }

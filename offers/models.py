@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_time_zone
 from offers.languages import LANGUAGE_NAMES
+from offers.validation import TERM_CONSTRAINT, validate_term_day
 
 
 class IscedLevel(models.TextChoices):
@@ -182,8 +183,8 @@ class Offer(models.Model):
     students = models.PositiveIntegerField(
         _("students or seats"), validators=[MinValueValidator(1), MaxValueValidator(2000)]
     )
-    term_start = models.DateField(_("term starts"))
-    term_end = models.DateField(_("term ends"))
+    term_start = models.DateField(_("term starts"), validators=[validate_term_day])
+    term_end = models.DateField(_("term ends"), validators=[validate_term_day])
     duration_weeks = models.PositiveSmallIntegerField(
         _("duration in weeks"), validators=[MinValueValidator(1), MaxValueValidator(104)]
     )
@@ -237,6 +238,7 @@ class Offer(models.Model):
                 name="offer_term_end_after_start",
                 violation_error_message=_("The term must end after it starts."),
             ),
+            TERM_CONSTRAINT,  # offer_term_in_window: 2000–2100, at most four years
             models.CheckConstraint(
                 condition=models.Q(duration_weeks__gte=1)
                 & models.Q(students__gte=1)
@@ -247,8 +249,9 @@ class Offer(models.Model):
                 condition=models.Q(status__in=["draft", "open", "paired", "closed"]),
                 name="offer_status_valid",
             ),
-            models.CheckConstraint(
-                condition=models.Q(status="draft") | models.Q(published_at__isnull=False),
+            models.CheckConstraint(  # a draft may be closed unpublished
+                condition=models.Q(status__in=["draft", "closed"])
+                | models.Q(published_at__isnull=False),
                 name="offer_published_has_date",
             ),
             models.CheckConstraint(

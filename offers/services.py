@@ -274,6 +274,17 @@ def offer_close(*, offer: Offer, actor: User) -> Offer:
     return _move(offer, OfferStatus.CLOSED)
 
 
+def _next_year(day: dt.date) -> dt.date:
+    """The same day a year later (28 February for 29 February); the day itself in the
+    last year a date can have, which the term rule then refuses in words."""
+    if day.year >= dt.MAXYEAR:
+        return day
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
+
+
 @transaction.atomic
 def offer_duplicate(
     *,
@@ -289,11 +300,7 @@ def offer_duplicate(
     else:
         # Same term next year, by default.
         for key in ("term_start", "term_end"):
-            day = data.fields[key]
-            try:
-                data.fields[key] = day.replace(year=day.year + 1)
-            except ValueError:  # 29 February
-                data.fields[key] = day.replace(year=day.year + 1, day=28)
+            data.fields[key] = _next_year(data.fields[key])
     copy = offer_create(owner=actor, institution=offer.institution, data=data)
     copy.duplicated_from = offer
     copy.save(update_fields=["duplicated_from"])

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import zoneinfo
 from dataclasses import dataclass
 
 from offers.validation import WEEKDAYS
+
+logger = logging.getLogger(__name__)
 
 # Zones shown beside an offer's own, for the other region's readers.
 OTHER_REGION_ZONES = {
@@ -69,13 +72,18 @@ def window_table(
     term_start: dt.date,
     term_end: dt.date,
     viewer_zone: str | None = None,
-) -> dict:
+) -> dict | None:
     """Rows of each window in its own zone, UTC, the viewer's zone and the other region's
     zones, for each period of the term between daylight-saving changes."""
     zones = ["UTC"] + OTHER_REGION_ZONES.get(region, [])
     if viewer_zone and viewer_zone not in zones and viewer_zone != source:
         zones.insert(1, viewer_zone)
-    changes = offset_changes([source, *zones], term_start, term_end)
+    try:
+        changes = offset_changes([source, *zones], term_start, term_end)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, OverflowError):
+        # A row written past the rules (an unknown zone): the page goes without the table.
+        logger.warning("offer time table: cannot convert from %r", source, exc_info=True)
+        return None
     periods = [term_start, *changes]
     table = []
     for i, begin in enumerate(periods):

@@ -10,12 +10,20 @@ import math
 import re
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
+from django.db.models import CheckConstraint, F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.terms import TERM_FIRST_DAY, TERM_LAST_DAY, TERM_MAX_DAYS
 from core.vocabulary import CEFR_LEVELS
 from offers.languages import LANGUAGE_NAMES
 
 TERM_END_BEFORE_START = _("The term must end after it starts.")
+TERM_DAY_OUTSIDE = _("Give a date from %(first)s to %(last)s.")
+# No placeholder: the database constraint says it too (core.terms.TERM_MAX_DAYS).
+TERM_TOO_LONG = _(
+    "A term lasts at most four years; give the dates of the term in which the joint part can run."
+)
 DURATION_TOO_LONG = _(
     "The course lasts %(weeks)s weeks but the term window holds only %(available)s; "
     "shorten the duration or widen the term."
@@ -51,11 +59,38 @@ def weeks_between(start: dt.date, end: dt.date) -> int:
     return math.floor(((end - start).days + 1) / 7)
 
 
+# The same rule, kept by the database (a constraint of offers.models.Offer): the matcher's
+# calendar arithmetic never meets a year 1 or 9999. A day outside the window fails its
+# field's validator before this.
+TERM_CONSTRAINT = CheckConstraint(
+    condition=Q(term_start__gte=TERM_FIRST_DAY)
+    & Q(term_end__lte=TERM_LAST_DAY)
+    & Q(term_end__lte=F("term_start") + dt.timedelta(days=TERM_MAX_DAYS)),
+    name="offer_term_in_window",
+    violation_error_message=TERM_TOO_LONG,
+)
+
+
+def validate_term_day(day: dt.date) -> None:
+    """A term's first or last day lies in the window of core.terms (a field validator:
+    the form, the API and the import all run it; the database checks it too)."""
+    if not TERM_FIRST_DAY <= day <= TERM_LAST_DAY:
+        raise ValidationError(
+            TERM_DAY_OUTSIDE,
+            code="term_day_outside",
+            params={"first": TERM_FIRST_DAY.isoformat(), "last": TERM_LAST_DAY.isoformat()},
+        )
+
+
 def term_errors(start: dt.date | None, end: dt.date | None, weeks: int | None) -> dict:
+    """The term as a whole: it ends after it starts, lasts at most TERM_MAX_DAYS and holds
+    the duration. (Each day's window is `validate_term_day`'s, said once.)"""
     errors: dict[str, list] = {}
     if start and end:
         if end <= start:
             errors.setdefault("term_end", []).append(TERM_END_BEFORE_START)
+        elif (end - start).days > TERM_MAX_DAYS and TERM_FIRST_DAY <= start <= end <= TERM_LAST_DAY:
+            errors.setdefault("term_end", []).append(TERM_TOO_LONG)
         elif weeks and weeks > weeks_between(start, end):
             errors.setdefault("duration_weeks", []).append(
                 DURATION_TOO_LONG % {"weeks": weeks, "available": weeks_between(start, end)}

@@ -229,7 +229,14 @@ def offer_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def offer_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     offer = selectors.get_offer_for_user(request.user, pk, write=True)
-    copy = services.offer_duplicate(offer=offer, actor=request.user)
+    try:
+        copy = services.offer_duplicate(offer=offer, actor=request.user)
+    except ValidationError as exc:
+        # The copy breaks a rule the original predates (its dates, say): say which.
+        messages.error(
+            request, _("No copy was made: %(problems)s") % {"problems": " ".join(exc.messages)}
+        )
+        return redirect(offer.get_absolute_url())
     messages.success(request, _("A copy for the next term is saved as a draft; adjust its dates."))
     return redirect("offers:offer-edit", pk=copy.pk)
 

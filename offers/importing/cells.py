@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.spreadsheet import restore_cell
 from offers import services, validation
 from offers.importing.columns import (
     COLUMNS,
@@ -198,7 +199,8 @@ def _read_cell(name: str, value: object, isced_codes: Collection[str]) -> object
     """The cell's value, _EMPTY for an empty optional cell without a default; a
     ValidationError says why it cannot be read."""
     try:
-        text = cell_text(value)
+        # The export quotes text that a spreadsheet would run as a formula: unquote.
+        text = restore_cell(cell_text(value))
     except ValueError:
         raise ValidationError(NESTED_VALUE) from None
     # A NUL cannot even be looked up in the database.
@@ -247,7 +249,7 @@ def parse_row(cells: dict[str, object], *, isced_codes: Collection[str]) -> Pars
 def title_of(cells: dict[str, object]) -> str:
     """The row's title for the report, shortened."""
     try:
-        title = cell_text(cells.get("title"))
+        title = restore_cell(cell_text(cells.get("title")))
     except ValueError:
         return ""
     return title if len(title) <= 80 else title[:79] + "…"

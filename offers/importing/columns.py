@@ -83,8 +83,11 @@ def column_guide() -> list[tuple[str, bool, str]]:
         "level": _("One of: %(values)s.") % {"values": _values(OfferLevel.choices)},
         "languages": _("Working languages with the CEFR level needed: en:B2; fr:B1."),
         "students": _("Class size, or seats for virtual mobility: 1 to 2000."),
-        "term_start": _("The earliest start of the joint part: YYYY-MM-DD."),
-        "term_end": _("The latest end of the joint part: YYYY-MM-DD, after term_start."),
+        "term_start": _("The earliest start of the joint part: YYYY-MM-DD, 2000 to 2100."),
+        "term_end": _(
+            "The latest end of the joint part: YYYY-MM-DD, after term_start and at most "
+            "four years later."
+        ),
         "duration_weeks": _("Weeks the joint part lasts, 1 to 104; it must fit in the term."),
         "time_zone": _("The zone of the time windows, such as Asia/Kuala_Lumpur."),
         "sync_sessions": _("Live sessions wanted, 0 to 100; empty means 0."),

@@ -17,6 +17,8 @@ from offers.importing.columns import COLUMNS, REQUIRED
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
+# A list of offers, each an object whose cells may be lists: three levels are needed.
+MAX_JSON_DEPTH = 10
 FORMATS = ("csv", "json")
 
 FILE_EMPTY = _("The file is empty.")
@@ -40,6 +42,10 @@ BAD_JSON = _("The file is not valid JSON: %(error)s (line %(line)s, column %(col
 JSON_SHAPE = _(
     "A JSON file holds a list of offers, or an object with that list under “offers”; "
     "each offer is an object whose keys are the column names."
+)
+JSON_TOO_DEEP = _(
+    "The JSON nests lists or objects more than %(limit)s levels deep; an offer is an object "
+    "of column: value, and a value is a text, a number or a list of them."
 )
 JSON_NOT_OBJECT = _("Entry %(row)s is not an object; each offer is an object of column: value.")
 SEPARATOR = _(
@@ -174,13 +180,31 @@ def _read_csv(text: str) -> list[Record]:
     return records
 
 
+def _too_deep(data: object) -> bool:
+    """Whether lists or objects nest past MAX_JSON_DEPTH (walked without recursion)."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+    return False
+
+
 def _read_json(text: str) -> list[Record]:
+    too_deep = FileRefused([str(JSON_TOO_DEEP % {"limit": MAX_JSON_DEPTH})])
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FileRefused(
             [str(BAD_JSON % {"error": exc.msg, "line": exc.lineno, "column": exc.colno})]
         ) from None
+    except RecursionError:  # thousands of levels: the parser gives up before we can count
+        raise too_deep from None
+    if _too_deep(data):
+        raise too_deep
     if isinstance(data, dict) and set(data) == {"offers"}:
         data = data["offers"]
     if not isinstance(data, list):

@@ -20,7 +20,7 @@ from offers.models import Offer, OfferStatus
 NOT_INVOLVED_OFFICE = _("Only the international offices of the two institutions decide.")
 ALREADY_DECIDED = _("Your institution has already decided on these terms.")
 REASON_NEEDED = _("Give the reason for rejecting, so the lecturers know what to change.")
-NO_CAPACITY = _("“%(title)s” has no partner place left: its approved pairings are full.")
+NO_CAPACITY = transitions.NO_CAPACITY
 
 
 def _decide(proposal: Proposal, actor: User, decision: str, comment: str) -> Proposal:
@@ -46,11 +46,13 @@ def _decide(proposal: Proposal, actor: User, decision: str, comment: str) -> Pro
     return proposal
 
 
+@transitions.closing_if_full
 @transaction.atomic
 def proposal_approve(*, proposal: Proposal, actor: User, comment: str = "") -> Proposal:
     """An office approves the frozen terms for its institution; when both have, the
-    proposal is approved and takes one partner place of each offer."""
-    proposal = transitions.locked(proposal)
+    proposal is approved and takes one partner place of each offer. An offer that fills
+    up stops taking partners: its other open proposals are closed."""
+    proposal = transitions.locked(proposal, offers_first=True)
     _decide(proposal, actor, DecisionKind.APPROVE, comment)
     approving = set(
         proposal.decisions.filter(
@@ -58,26 +60,7 @@ def proposal_approve(*, proposal: Proposal, actor: User, comment: str = "") -> P
         ).values_list("institution_id", flat=True)
     )
     both = {proposal.asian_offer.institution_id, proposal.european_offer.institution_id}
-    if approving >= both:
-        for offer in (proposal.asian_offer, proposal.european_offer):
-            try:
-                with transaction.atomic():
-                    Offer.objects.filter(pk=offer.pk).update(
-                        approved_pairings=F("approved_pairings") + 1
-                    )
-            except IntegrityError:
-                raise ValidationError(
-                    NO_CAPACITY % {"title": offer.title}, code=ProposalError.NO_CAPACITY
-                ) from None
-        # A full offer stops taking partners.
-        Offer.objects.filter(
-            pk__in=[proposal.asian_offer_id, proposal.european_offer_id],
-            status=OfferStatus.OPEN,
-            approved_pairings__gte=F("partners_sought"),
-        ).update(status=OfferStatus.PAIRED, updated_at=timezone.now())
-        proposal.approved_at = timezone.now()
-        transitions.move(proposal, ProposalState.APPROVED, actor, comment)
-    else:
+    if not approving >= both:
         transitions.record_event(
             proposal,
             actor,
@@ -86,6 +69,25 @@ def proposal_approve(*, proposal: Proposal, actor: User, comment: str = "") -> P
             str(_("approved by one institution")) + (f": {comment}" if comment else ""),
             kind="office_approved",
         )
+        return proposal
+    offers = (proposal.asian_offer, proposal.european_offer)
+    for offer in offers:
+        try:
+            with transaction.atomic():
+                Offer.objects.filter(pk=offer.pk).update(
+                    approved_pairings=F("approved_pairings") + 1
+                )
+        except IntegrityError:
+            raise transitions.OfferFull(offer) from None
+    # A full offer stops taking partners.
+    Offer.objects.filter(
+        pk__in=[o.pk for o in offers],
+        status=OfferStatus.OPEN,
+        approved_pairings__gte=F("partners_sought"),
+    ).update(status=OfferStatus.PAIRED, updated_at=timezone.now())
+    proposal.approved_at = timezone.now()
+    transitions.move(proposal, ProposalState.APPROVED, actor, comment)
+    transitions.close_open_proposals([o.pk for o in offers], keep=proposal.pk)
     return proposal
 
 

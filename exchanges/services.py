@@ -116,8 +116,16 @@ def proposal_create(
         raise ValidationError(SAME_REGION, code=ProposalError.SAME_REGION)
     if not OfferAccess(actor, offer).can_edit:
         raise PermissionDenied(NOT_YOURS)
+    # Locked (offers first, transitions' order): an approval filling one of them now
+    # finishes first, and this sees the offer paired.
+    status = dict(
+        Offer.objects.select_for_update(no_key=True)
+        .filter(pk__in=[offer.pk, partner.pk])
+        .order_by("pk")
+        .values_list("pk", "status")
+    )
     for o in (offer, partner):
-        if o.status != OfferStatus.OPEN:
+        if status.get(o.pk) != OfferStatus.OPEN:
             raise ValidationError(NOT_OPEN % {"title": o.title}, code=ProposalError.NOT_OPEN)
     asian, european = (offer, partner) if offer.region == "asia" else (partner, offer)
     match = engine.explain_pair(offer, partner)
@@ -229,10 +237,12 @@ def proposals_create_bulk(
     return BulkResult(created, skipped_live, skipped_not_open)
 
 
+@transitions.closing_if_full
 @transaction.atomic
 def proposal_accept(*, proposal: Proposal, actor: User) -> Proposal:
     """A partner lecturer accepts. Once both sides have, the terms are frozen for the
-    offices to approve."""
+    offices to approve. An offer with no place left refuses (no_capacity): the offices
+    could never approve."""
     proposal = transitions.locked(proposal)
     sides = ProposalAccess(actor, proposal).sides
     if not sides:
@@ -242,6 +252,9 @@ def proposal_accept(*, proposal: Proposal, actor: User) -> Proposal:
     pending = [s for s in sides if getattr(proposal, ACCEPTED_AT[s]) is None]
     if not pending:
         raise ValidationError(ALREADY_ACCEPTED, code=ProposalError.ALREADY_ACCEPTED)
+    full = transitions.full_offer(proposal)
+    if full is not None:
+        raise transitions.OfferFull(full)
     now = timezone.now()
     for side in pending:
         setattr(proposal, ACCEPTED_AT[side], now)

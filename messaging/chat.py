@@ -30,10 +30,17 @@ CLIENT_ID_MAX = 64
 EMPTY = _("Write a message before sending it.")
 TOO_LONG = _("A message holds at most %(max)d characters; this one has %(length)d.")
 NUL = _("The message contains a NUL character, which cannot be stored. Remove it and send again.")
+BAD_CHARACTER = _(
+    "The frame contains an invalid character (a lone UTF-16 surrogate), which cannot be "
+    "stored. Remove it and send again."
+)
 BAD_CLIENT_ID = _("Each message needs a client id of 1 to 64 characters.")
 NOT_FOUND = _("This conversation does not exist or you are not one of its members.")
 MESSAGE_NOT_FOUND = _("That message does not exist, or it is not yours to change.")
-NO_SUCH_USER = _("Nobody with the e-mail address %(email)s uses Tandem yet.")
+INVITED = _(
+    "If %(email)s belongs to a Tandem account, its owner is now in this conversation and "
+    "finds it on their dashboard."
+)
 ALREADY_MEMBER = _("%(name)s is already in this conversation.")
 CANNOT_REMOVE = _(
     "Only the lecturers of the exchange, or whoever invited them, may remove a member."
@@ -96,13 +103,14 @@ def join(user, conversation: Conversation) -> ConversationMember:
 
 
 @transaction.atomic
-def invite(*, conversation: Conversation, by: User, email: str) -> ConversationMember:
-    """A member brings a co-teacher in by their e-mail address."""
+def invite(*, conversation: Conversation, by: User, email: str) -> ConversationMember | None:
+    """A member brings a co-teacher in by their e-mail address. An address without an
+    active account is no error (None): the answer must not tell who has an account."""
     require_member(by, conversation.pk)
     email = (email or "").strip()
     user = User.objects.filter(email__iexact=email, is_active=True).first()
     if user is None:
-        raise ChatError("no_such_user", NO_SUCH_USER % {"email": email})
+        return None
     member = (
         ConversationMember.objects.select_for_update()
         .filter(conversation=conversation, user=user)
@@ -142,11 +150,22 @@ def leave(*, conversation: Conversation, user: User, by: User | None = None) -> 
 # --- messages -------------------------------------------------------------------------------
 
 
+def has_lone_surrogate(text: str) -> bool:
+    """Half of a UTF-16 pair (JSON's "\\ud800"): no UTF-8 form, so no database takes it."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def clean_text(text) -> str:
     if not isinstance(text, str) or not text.strip():
         raise ChatError("empty", EMPTY)
     if "\x00" in text:
         raise ChatError("invalid", NUL)
+    if has_lone_surrogate(text):
+        raise ChatError("invalid", BAD_CHARACTER)
     if len(text) > MAX_CHARS:
         raise ChatError("too_long", TOO_LONG % {"max": MAX_CHARS, "length": len(text)})
     return text

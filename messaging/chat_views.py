@@ -99,16 +99,14 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Enter the e-mail address of the co-teacher to invite."))
         return _back(request, _chat_url(conversation))
+    email = form.cleaned_data["email"]
     try:
-        added = chat.invite(
-            conversation=conversation, by=request.user, email=form.cleaned_data["email"]
-        )
+        chat.invite(conversation=conversation, by=request.user, email=email)
     except ChatError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(
-            request, _("%(name)s is now in the conversation.") % {"name": str(added.user)}
-        )
+        # The same words whether or not the address has an account.
+        messages.success(request, str(chat.INVITED % {"email": email}))
     return _back(request, _chat_url(conversation))
 
 

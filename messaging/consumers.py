@@ -7,15 +7,15 @@ conversation come from the session and the URL, never from the frame.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 
 from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.metrics import CHAT_SEND_SECONDS, CHAT_SENDS
-from messaging import chat, frames, presence, selectors
+from messaging import chat, frames, inbound, presence, selectors
 from messaging.access import active_membership
 from messaging.chat import ChatError
 from messaging.events import conversation_group, message_event, user_group
@@ -24,7 +24,6 @@ from messaging.sockets import (
     CLOSE_NOT_FOUND,
     CLOSE_TOO_MANY,
     CLOSE_UNAUTHENTICATED,
-    MAX_FRAME,
     TYPING_EVERY_SECONDS,
     ChatSocket,
     bucket,
@@ -32,6 +31,11 @@ from messaging.sockets import (
 )
 
 log = logging.getLogger(__name__)
+
+INTERNAL = gettext_lazy(
+    "Something went wrong on our side with this frame; nothing was changed. "
+    "Try again in a moment, or reload the page."
+)
 
 
 class ConversationConsumer(ChatSocket):
@@ -105,39 +109,21 @@ class ConversationConsumer(ChatSocket):
     async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
         if not self.joined:
             return
-        if text_data is None:
-            await self.error("invalid", _("Frames must be JSON text."))
-            return
-        if len(text_data) > MAX_FRAME:
-            await self.error(
-                "too_long",
-                _("A frame holds at most %(max)d bytes; this message is far too long.")
-                % {"max": MAX_FRAME},
-            )
-            return
+        content: dict = {}
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self.error("invalid", _("Frames must be JSON objects."))
-            return
-        if not isinstance(content, dict) or not isinstance(content.get("type"), str):
-            await self.error("invalid", _("Each frame needs a “type”."))
-            return
-        handler = self.ACTIONS.get(content["type"])
-        if handler is None:
-            await self.error(
-                "invalid", _("Unknown frame type “%(type)s”.") % {"type": content["type"][:40]}
-            )
-            return
-        try:
-            await handler(self, content)
+            content = inbound.parse(text_data, self.ACTIONS)
+            await self.ACTIONS[content["type"]](self, content)
+        except inbound.FrameError as exc:
+            await self.error(exc.code, exc.message, **exc.extra)
         except ChatError as exc:
-            extra = {}
-            if "client_id" in content and isinstance(content["client_id"], str):
-                extra["client_id"] = content["client_id"][:64]
-            await self.error(exc.code, exc.message, **extra)
+            await self.error(exc.code, exc.message, **inbound.echo_client_id(content))
             if exc.code == "not_found" and not await self._still_member():
                 await self.close(code=CLOSE_GONE)
+        except Exception:
+            # A bug or an outage must cost this frame only, never the socket: a socket that
+            # dies without closing keeps its presence row, and the page would resend.
+            log.exception("chat frame %r failed", content.get("type"))
+            await self.error("internal", INTERNAL, **inbound.echo_client_id(content))
 
     async def _still_member(self) -> bool:
         return (
@@ -148,15 +134,10 @@ class ConversationConsumer(ChatSocket):
     async def _limited(self, kind: str, content: dict) -> bool:
         if bucket(self.user.pk, kind).take():
             return False
-        extra = (
-            {"client_id": content["client_id"][:64]}
-            if isinstance(content.get("client_id"), str)
-            else {}
-        )
         await self.error(
             "rate_limited",
             _("You are sending too fast. Wait a moment, then send again."),
-            **extra,
+            **inbound.echo_client_id(content),
         )
         return True
 

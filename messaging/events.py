@@ -58,9 +58,20 @@ def on_commit_joined(user_ids: list[int], conversation_id: int) -> None:
     transaction.on_commit(tell)
 
 
+def encode(content) -> str:
+    """A frame as JSON text. A lone surrogate has no UTF-8 form: sent escaped (still valid
+    JSON) rather than failing the socket that sends it."""
+    text = json.dumps(content, ensure_ascii=False)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(content)
+    return text
+
+
 def message_event(conversation_id: int, payload: dict) -> dict:
     """The group event of a new or changed message, with its frame already encoded."""
-    frame = json.dumps({"type": "message", **payload}, ensure_ascii=False)
+    frame = encode({"type": "message", **payload})
     return {
         "type": "chat.message",
         "conversation": conversation_id,

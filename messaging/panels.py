@@ -56,6 +56,14 @@ def chat_strings() -> dict:
         "confirm_delete": _("Delete this message for everyone?"),
         "new_message": _("New message from %(name)s: %(text)s"),
         "online_suffix": _("online"),
+        "not_sent": _(
+            "A message could not be sent after several tries; it is back in the box. "
+            "Change it or send it again."
+        ),
+        "bad_character": _(
+            "The message contains an invalid character (a broken emoji or symbol). "
+            "Remove it and send again."
+        ),
     }
 
 

@@ -44,6 +44,12 @@ def connect(*, user, conversation_id: int, channel_name: str) -> Connected:
     return Connected(member=member, online=online_user_ids(conversation_id))
 
 
+def purge_stale() -> int:
+    """Forget the sockets whose process died without closing them (no heartbeat for the
+    presence timeout): they count for nothing already; this keeps the table small."""
+    return ChatConnection.objects.filter(seen_at__lt=_fresh_since()).delete()[0]
+
+
 def touch(channel_name: str) -> None:
     ChatConnection.objects.filter(channel_name=channel_name).update(seen_at=timezone.now())
 

@@ -4,17 +4,18 @@ safe pushes)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 
 from asgiref.sync import sync_to_async
 from channels.consumer import get_handler_name
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
 from core.metrics import WEBSOCKETS_OPEN
+from messaging.events import encode
 
 log = logging.getLogger(__name__)
 
@@ -107,14 +108,34 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
-        await handler(message)
+        try:
+            await handler(message)
+        except StopConsumer:
+            raise
+        except Exception:
+            # An error escaping here would kill the socket without a close frame and
+            # skip disconnect(): its presence row would outlive it. Clean up, then close.
+            log.exception("%s failed in %s", message.get("type"), type(self).__name__)
+            if message.get("type") == "websocket.disconnect":
+                raise StopConsumer() from None
+            await self._end_after_crash()
+
+    async def _end_after_crash(self) -> None:
+        try:
+            await self.disconnect(1011)
+        except Exception:
+            log.exception("cleaning up after a crash failed")
+        try:
+            await self.close(code=1011)
+        except Exception:
+            log.warning("closing after a crash failed", exc_info=True)
 
     async def refuse(self, code: str, message: str, close_code: int) -> None:
         await self.send_json({"type": "error", "code": code, "message": message})
         await self.close(code=close_code)
 
     async def error(self, code: str, message: str, **extra) -> None:
-        await self.send_json({"type": "error", "code": code, "message": message, **extra})
+        await self.send_json({"type": "error", "code": code, "message": str(message), **extra})
 
     async def publish(self, group: str, event: dict) -> None:
         try:
@@ -124,4 +145,4 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
 
     @classmethod
     async def encode_json(cls, content):
-        return json.dumps(content, ensure_ascii=False)
+        return encode(content)

@@ -4,7 +4,7 @@ import smtplib
 
 from celery import shared_task
 
-from messaging import digest
+from messaging import digest, presence
 
 MAIL_ERRORS = (OSError, smtplib.SMTPException)
 
@@ -13,3 +13,9 @@ MAIL_ERRORS = (OSError, smtplib.SMTPException)
 def send_unread_digests(self) -> int:
     """Run by Celery beat every 5 minutes; returns how many digests went out."""
     return digest.send_due_digests()
+
+
+@shared_task
+def purge_stale_connections() -> int:
+    """Run by Celery beat: presence rows left by a server process that died."""
+    return presence.purge_stale()

@@ -25,6 +25,7 @@ from accounts.emails import send_templated, site_url
 from accounts.models import Affiliation, AffiliationRole, AffiliationStatus, User
 from exchanges.access import ACCEPTED_AT
 from exchanges.models import Proposal, ProposalEvent, ProposalOrigin, ProposalState
+from exchanges.transitions import full_offer
 from notifications import wording
 from notifications.models import EmailState, Notification, NotificationKind
 from offers.access import offer_editor_ids
@@ -131,7 +132,9 @@ def _plan(event: ProposalEvent) -> list[Planned]:
         # The side that proposed (had accepted) learns it, and goes to its next suggestion.
         lecturers(_accepted_sides(proposal, event.at), NotificationKind.DECLINED)
     elif new == ProposalState.WITHDRAWN:
-        lecturers(SIDES, NotificationKind.WITHDRAWN)
+        # Closed by Tandem because an offer filled up: the line names the offer.
+        full = full_offer(proposal) if event.kind == "offer_full" else None
+        lecturers(SIDES, NotificationKind.WITHDRAWN, **({"full": full.title} if full else {}))
     elif new == ProposalState.COMPLETED:
         # Both lecturers (the one who filed the report is left out below) and both offices.
         lecturers(SIDES, NotificationKind.COMPLETED)

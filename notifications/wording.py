@@ -12,7 +12,8 @@ import datetime as dt
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-# (kind, variant) → line. The variant is a flag in the parameters ("round", "again").
+# (kind, variant) → line. The variant is a flag in the parameters ("round", "again"), or
+# the title of the offer that filled up ("full": a proposal closed for want of a place).
 LINES = {
     ("received", ""): _(
         "%(actor)s proposes pairing your course “%(own)s” with “%(partner)s” (%(institution)s)."
@@ -48,13 +49,17 @@ LINES = {
         "See the next suggestions for your course."
     ),
     ("withdrawn", ""): _("The proposal to pair “%(own)s” with “%(partner)s” was withdrawn."),
+    ("withdrawn", "full"): _(
+        "The proposal to pair “%(own)s” with “%(partner)s” was closed: “%(full)s” has no "
+        "partner place left."
+    ),
     ("completed", ""): _(
         "The exchange “%(asian)s” ↔ “%(european)s” is completed and its report filed."
     ),
 }
 
-VARIANTS = ("round", "again")
-PLACEHOLDERS = ("own", "partner", "institution", "actor", "reason", "asian", "european")
+VARIANTS = ("round", "again", "full")
+PLACEHOLDERS = ("own", "partner", "institution", "actor", "reason", "asian", "european", "full")
 
 
 def email_template(kind: str) -> str:

@@ -94,6 +94,10 @@
     var members = {};      // user id -> {name, read_seq}
     var online = {};
     var pending = loadPending();  // client id -> text, until acknowledged
+    // Connections each pending message was sent on. One that no server ever answers (it
+    // breaks the connection) is given back after a few, not resent for ever.
+    var sentOn = {};
+    var MAX_SENDS = 3;
     var typingTimer = null, lastTypingSent = 0, readTimer = null, pingTimer = null;
     var resuming = false, greeted = false;
     var held = {}, gapTimer = null;  // frames that arrived ahead of a missing one
@@ -246,8 +250,24 @@
       scrollToEnd();
     }
 
-    function flushPending() {
+    function giveBack(clientId) {
+      var li = log.querySelector('li.pending[data-client-id="' + CSS.escape(clientId) + '"]');
+      if (li) li.remove();
+      if (!textarea.value) textarea.value = pending[clientId];
+      delete pending[clientId];
+      delete sentOn[clientId];
+      savePending();
+    }
+
+    // On a new connection (reconnected) each pending message counts one more try.
+    function flushPending(reconnected) {
       Object.keys(pending).forEach(function (clientId) {
+        if (reconnected) sentOn[clientId] = (sentOn[clientId] || 0) + 1;
+        if (sentOn[clientId] > MAX_SENDS) {
+          giveBack(clientId);
+          showError(T.not_sent);
+          return;
+        }
         socket.send({ type: "send", client_id: clientId, text: pending[clientId] });
       });
     }
@@ -321,7 +341,7 @@
           held = {};  // the resume below brings them
           if (f.last_seq > seenChange) seenChange = f.last_seq;
           resume();
-          flushPending();
+          flushPending(true);
           updateReceipt();
           break;
         case "message":
@@ -356,6 +376,7 @@
           break;
         case "ack":
           delete pending[f.client_id];
+          delete sentOn[f.client_id];
           savePending();
           if (f.duplicate) {
             // Stored before (the first ack was lost): the message itself is on the page
@@ -399,14 +420,11 @@
           break;
         case "error":
           if (f.client_id && pending[f.client_id] !== undefined && f.code !== "rate_limited") {
-            // Refused for good (too long, empty…): give the text back to fix it.
-            var li = log.querySelector('li.pending[data-client-id="' + CSS.escape(f.client_id) + '"]');
-            if (li) li.remove();
-            if (!textarea.value) textarea.value = pending[f.client_id];
-            delete pending[f.client_id];
-            savePending();
+            // Refused for good (invalid, too long, empty, or it failed on the server):
+            // give the text back to fix it; never send it again by itself.
+            giveBack(f.client_id);
           } else if (f.client_id && f.code === "rate_limited") {
-            setTimeout(flushPending, 5000);  // still pending: try again shortly
+            setTimeout(function () { flushPending(false); }, 5000);  // try again shortly
           }
           showError(f.message);
           break;
@@ -442,6 +460,10 @@
     function send() {
       var text = textarea.value;
       if (!text.trim()) return;
+      if (typeof text.isWellFormed === "function" && !text.isWellFormed()) {
+        showError(T.bad_character);  // a lone surrogate: the server could not store it
+        return;
+      }
       var clientId = newClientId();
       pending[clientId] = text;
       savePending();

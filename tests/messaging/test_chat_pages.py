@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import statistics
+import time
+
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from messaging import chat
@@ -103,7 +107,10 @@ def test_a_lecturer_invites_a_co_teacher_who_sees_the_chat_but_not_the_proposal(
     co = factories.lecturer(european_institution, email="mila@wur.nl", full_name="Mila Jansen")
     client.force_login(jan)
     response = client.post(url("invite", conversation), {"email": "MILA@wur.nl"}, follow=True)
-    assert "Mila Jansen is now in the conversation." in response.content.decode()
+    assert (
+        "If MILA@wur.nl belongs to a Tandem account, its owner is now in this conversation"
+        in response.content.decode()
+    )
     member = ConversationMember.objects.get(conversation=conversation, user=co)
     assert (member.role, member.invited_by) == ("co_teacher", jan)
 
@@ -113,12 +120,42 @@ def test_a_lecturer_invites_a_co_teacher_who_sees_the_chat_but_not_the_proposal(
     assert client.get(proposal_page).status_code == 404
 
 
-def test_inviting_someone_unknown_or_already_in_says_so(client, conversation, jan, alice):
+def _invite(client, conversation, email: str) -> tuple[int, str, str, float]:
+    started = time.perf_counter()
+    response = client.post(url("invite", conversation), {"email": email})
+    took = time.perf_counter() - started
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    return response.status_code, response["Location"], shown[-1], took
+
+
+def test_an_invite_answers_the_same_whether_or_not_the_address_has_an_account(
+    client, conversation, jan, european_institution
+):
+    """Issue 17: the invite form must not tell a member who has a Tandem account."""
     client.force_login(jan)
-    response = client.post(url("invite", conversation), {"email": "nobody@x.org"}, follow=True)
-    assert (
-        "Nobody with the e-mail address nobody@x.org uses Tandem yet." in response.content.decode()
-    )
+    known, unknown = [], []
+    for n in range(5):
+        user = factories.lecturer(european_institution, email=f"co{n}@wur.nl")
+        known.append(_invite(client, conversation, user.email))
+        unknown.append(_invite(client, conversation, f"nobody{n}@wur.nl"))
+    for (k_status, k_to, k_text, _t), (u_status, u_to, u_text, _u), n in zip(
+        known, unknown, range(5), strict=True
+    ):
+        assert k_status == u_status == 302
+        assert k_to == u_to
+        assert k_text.replace(f"co{n}@", "X@") == u_text.replace(f"nobody{n}@", "X@")
+        assert "If " in k_text and "belongs to a Tandem account" in k_text
+    assert "Nobody" not in " ".join(t for _s, _l, t, _d in unknown)
+    # The same order of magnitude of time, so timing does not tell either.
+    k_time = statistics.median(t for *_x, t in known)
+    u_time = statistics.median(t for *_x, t in unknown)
+    assert k_time < 10 * u_time and u_time < 10 * k_time, (k_time, u_time)
+    assert conversation.members.filter(left_at=None).count() == 2 + 5
+
+
+def test_inviting_someone_already_in_says_so(client, conversation, jan, alice):
+    # The members are listed on the page already: this tells nothing new.
+    client.force_login(jan)
     response = client.post(url("invite", conversation), {"email": alice.email}, follow=True)
     assert "is already in this conversation" in response.content.decode()
     assert conversation.members.count() == 2

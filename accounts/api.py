@@ -13,6 +13,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accounts import mfa
+from accounts.authentication import second_factor_required
 from accounts.models import Affiliation, User
 from core.api import TandemAPIView
 
@@ -27,6 +29,12 @@ class TokenRequestSerializer(serializers.Serializer):
     email = serializers.EmailField()
     password = serializers.CharField(
         trim_whitespace=False, max_length=4096, style={"input_type": "password"}
+    )
+    code = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="The authenticator code (or a recovery code); needed when the account "
+        "uses two-factor authentication.",
     )
 
 
@@ -44,7 +52,14 @@ class TokenView(TandemAPIView):
         request=TokenRequestSerializer,
         responses={
             200: TokenSerializer,
-            400: OpenApiResponse(description="Wrong credentials, inactive or unconfirmed."),
+            400: OpenApiResponse(
+                description="Wrong credentials, inactive or unconfirmed, or the "
+                "authenticator code is missing or wrong."
+            ),
+            403: OpenApiResponse(
+                description="code mfa_required: the account acts for an institution or "
+                "the secretariat and must set up two-factor authentication first."
+            ),
             429: OpenApiResponse(description="Too many failed attempts; try again later."),
         },
         auth=[],
@@ -69,8 +84,22 @@ class TokenView(TandemAPIView):
             raise exceptions.ValidationError({"non_field_errors": [str(ACCOUNT_INACTIVE)]})
         if not has_verified_email(user):
             raise exceptions.ValidationError({"non_field_errors": [str(EMAIL_NOT_VERIFIED)]})
+        self._check_second_factor(user, credentials.validated_data.get("code", ""))
         token, _created = Token.objects.get_or_create(user=user)
         return Response(TokenSerializer({"token": token.key}).data)
+
+    @staticmethod
+    def _check_second_factor(user: User, code: str) -> None:
+        if mfa.lacks_required_mfa(user):
+            raise second_factor_required()
+        if not mfa.has_mfa(user):
+            return
+        if not code.strip():
+            raise exceptions.ValidationError({"code": [str(mfa.CODE_NEEDED)]})
+        try:
+            mfa.verify_code(user, code)
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError({"code": exc.messages}) from None
 
 
 class AffiliationSerializer(serializers.ModelSerializer):

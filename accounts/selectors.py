@@ -17,11 +17,23 @@ from accounts.models import (
 def office_institution_ids(user: User) -> set[int]:
     if not user.is_authenticated:
         return set()
+    known = getattr(user, "_tandem_office_ids", None)
+    if known is not None:
+        return set(known)
     return set(
         Affiliation.objects.verified()
         .filter(user=user, role=AffiliationRole.OFFICE)
         .values_list("institution_id", flat=True)
     )
+
+
+def remember_office_ids(user: User) -> set[int]:
+    """Read the offices once for this request's user object: the second-factor check
+    needs them first, the navigation and the access rules next (request.user is a
+    fresh object on every request, so nothing outlives the request)."""
+    ids = office_institution_ids(user)
+    user._tandem_office_ids = frozenset(ids)
+    return ids
 
 
 def lecturer_institution_ids(user: User) -> set[int]:

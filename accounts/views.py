@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -5,11 +7,13 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
-from accounts import selectors, services
+from accounts import mfa, selectors, services
 from accounts.decorators import office_required
 from accounts.forms import ClaimForm, InstitutionSearchForm, PreferencesForm, RefuseForm
 from accounts.models import Country, Institution
@@ -139,6 +143,41 @@ def affiliation_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "accounts/affiliation_refuse.html", {"affiliation": affiliation, "form": form}
     )
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+@login_required
+@require_GET
+def security(request: HttpRequest) -> HttpResponse:
+    """The account's second factor and sessions; where offices without one are sent."""
+    user = request.user
+    kinds = set(user.authenticator_set.values_list("type", flat=True))
+    return render(
+        request,
+        "accounts/security.html",
+        {
+            "required": mfa.must_use_mfa(user),
+            "missing": mfa.lacks_required_mfa(user),
+            "kinds": kinds,
+            "next": _safe_next(request, ""),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin signs in through the sign-in page: the same rate limit on failed
+    attempts and the same second factor. A POST here signs nobody in."""
+    target = _safe_next(request, reverse("admin:index"))
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': target}, safe='/')}")
 
 
 @require_POST

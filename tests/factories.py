@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import factory
 from allauth.account.models import EmailAddress
@@ -62,6 +63,41 @@ class UserFactory(factory.django.DjangoModelFactory):
             )
             self.save()
 
+    @factory.post_generation
+    def mfa(self, create, extracted, **kwargs):
+        """The secretariat and staff get an activated authenticator app unless mfa=False
+        (they may not act without one); anyone else only with mfa=True."""
+        wanted = extracted if extracted is not None else (self.is_secretariat or self.is_staff)
+        if create and wanted:
+            with_totp(self)
+
+
+def with_totp(user: User) -> User:
+    """Activate an authenticator app (TOTP) for the user, as if they had scanned it."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+    return user
+
+
+def totp_code(user: User, *, step: int = 0) -> str:
+    """The code the user's authenticator app shows now (step=1: the next 30 s window,
+    which the server still accepts; a code is taken only once)."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    return code_for_secret(decrypt(authenticator.data["secret"]), step=step)
+
+
+def code_for_secret(secret: str, *, step: int = 0) -> str:
+    """RFC 6238 with allauth's own HOTP helper: the code for now + step periods."""
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time()) // app_settings.TOTP_PERIOD + step
+    return format_hotp_value(hotp_value(secret, counter))
+
 
 class InstitutionFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -93,8 +129,10 @@ def lecturer(institution: Institution, **user_fields) -> User:
     return user
 
 
-def office(institution: Institution, **user_fields) -> User:
-    user = UserFactory(**user_fields)
+def office(institution: Institution, *, mfa: bool = True, **user_fields) -> User:
+    """A verified international office; with an activated authenticator app unless
+    mfa=False (an office may not act without one)."""
+    user = UserFactory(mfa=mfa, **user_fields)
     affiliate(user, institution, AffiliationRole.OFFICE)
     return user
 

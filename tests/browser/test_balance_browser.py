@@ -6,18 +6,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests import factories
 from tests.balance.world import world  # noqa: F401
+from tests.browser.helpers import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("world")]
-
-
-def sign_in(page, base, email):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 def test_secretariat_reads_the_balance_dashboard(asgi_server, page, secretariat):

@@ -1,20 +1,11 @@
-import re
-
 import pytest
 from playwright.sync_api import expect
 
 from offers.models import Offer, OfferStatus
 from tests import factories
+from tests.browser.helpers import sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, base, email):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 def test_lecturer_registers_and_publishes_an_offer(asgi_server, page, alice):

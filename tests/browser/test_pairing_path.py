@@ -7,17 +7,13 @@ from playwright.sync_api import expect
 from exchanges.models import Proposal, ProposalState
 from matching import engine
 from tests import factories
+from tests.browser import helpers
 
 pytestmark = pytest.mark.browser
 
 
 def sign_in(page, base, email):
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    helpers.sign_in(page, base, email, clear=True)
 
 
 def test_propose_accept_approve_and_the_exchange_appears(

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from exchanges.models import Proposal, ProposalOrigin
 from matching import engine
 from rounds.models import PairingRound, RoundStatus
-from tests import factories
+from tests.browser.helpers import sign_in
 from tests.rounds.test_rounds import build_world
 
 pytestmark = pytest.mark.browser
@@ -19,14 +19,6 @@ def _isolated_matching(settings, tmp_path):
     engine.reset()
     yield
     engine.reset()
-
-
-def sign_in(page, base, email):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page).to_have_url(re.compile(r"/dashboard/$"))
 
 
 def test_secretariat_runs_a_pairing_round_and_publishes_it(asgi_server, page, secretariat):

@@ -24,7 +24,7 @@ def test_demo_lecturer_signs_in_and_sees_dashboard(asgi_server, page, settings):
     page.get_by_role("link", name="Sign in").first.click()
     page.get_by_label("Email").fill("siti@um.edu.my")
     page.get_by_label("Password").fill(settings.TANDEM_DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    page.get_by_role("button", name="Sign In", exact=True).click()
 
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Dr. Siti Rahman")

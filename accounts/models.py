@@ -16,6 +16,16 @@ class Region(models.TextChoices):
     EUROPE = "europe", _("Europe")
 
 
+# An erased account keeps its row under an address nobody can own (RFC 2606's .invalid),
+# and is named as a former member wherever it appears.
+ERASED_EMAIL_DOMAIN = "erased.invalid"
+FORMER_MEMBER = _("a former member")
+
+
+def erased_email(user_id: int) -> str:
+    return f"former-member-{user_id}@{ERASED_EMAIL_DOMAIN}"
+
+
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
 
@@ -79,7 +89,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         ]
 
     def __str__(self) -> str:
+        if self.is_erased:
+            return str(FORMER_MEMBER)
         return self.full_name or self.email
+
+    @property
+    def is_erased(self) -> bool:
+        """The person deleted their account (privacy.erasure); the row stays, anonymised."""
+        return (self.email or "").endswith("@" + ERASED_EMAIL_DOMAIN)
 
     def save(self, *args, **kwargs):
         # Addresses are compared case-insensitively everywhere; store one spelling.

@@ -3,12 +3,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import views as account_views
+from core import csp
 from dashboard import metrics as dashboard_metrics
 from dashboard import views as dashboard_views
 
 urlpatterns = [
     path("", dashboard_views.landing, name="landing"),
     path("healthz", dashboard_views.healthz, name="healthz"),
+    path("csp-report/", csp.report, name="csp-report"),
     path("metrics", dashboard_metrics.metrics, name="metrics"),
     path("accounts/", include("allauth.urls")),
     path("", include("dashboard.urls")),
@@ -21,6 +23,7 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("", include("messaging.urls")),
     path("statistics/", include("balance.urls")),
+    path("", include("privacy.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

@@ -20,7 +20,15 @@ from balance.figures import export_value
 from balance.forms import StatsFilterForm
 
 PARAMETERS = [
-    OpenApiParameter("year", OpenApiTypes.INT, description="Exchanges whose term starts in it."),
+    OpenApiParameter(
+        "year",
+        {
+            "type": "integer",
+            "minimum": StatsFilterForm.base_fields["year"].min_value,
+            "maximum": StatsFilterForm.base_fields["year"].max_value,
+        },
+        description="Exchanges whose term starts in it (not with date_from or date_to).",
+    ),
     OpenApiParameter("date_from", OpenApiTypes.DATE, description="Terms starting on or after."),
     OpenApiParameter("date_to", OpenApiTypes.DATE, description="Terms starting on or before."),
     OpenApiParameter("kind", OpenApiTypes.STR, enum=["coil", "virtual_mobility", "blended"]),

@@ -12,6 +12,7 @@ from rest_framework import serializers
 
 from accounts.models import User
 from core import panels
+from core.api import LARGEST_NUMBER
 from exchanges.access import ACTIONS, proposal_access
 from exchanges.agreement import agreement_available
 from exchanges.models import (
@@ -333,9 +334,13 @@ class ProposalFilterSerializer(serializers.Serializer):
 
 
 class ProposalCreateSerializer(serializers.Serializer):
-    offer = serializers.IntegerField(min_value=1, help_text="The id of my offer.")
+    offer = serializers.IntegerField(
+        min_value=1, max_value=LARGEST_NUMBER, help_text="The id of my offer."
+    )
     partner = serializers.IntegerField(
-        min_value=1, help_text="The id of the partner's offer, in the other region."
+        min_value=1,
+        max_value=LARGEST_NUMBER,
+        help_text="The id of the partner's offer, in the other region.",
     )
     message = serializers.CharField(
         required=False,
@@ -372,32 +377,36 @@ class RejectSerializer(serializers.Serializer):
     )
 
 
-class CompletionReportInputSerializer(serializers.Serializer):
-    """The completion report as a lecturer files it. Upper bounds and the rules between the
-    counts are the service's (and the model's) to say."""
+# The model's bound on each side's participants; the optional counts cover both sides.
+MAX_PARTICIPANTS = 5000
 
-    participants_asia = serializers.IntegerField(
-        min_value=0, help_text="Participants from the Asian institution."
-    )
-    participants_europe = serializers.IntegerField(
-        min_value=0, help_text="Participants from the European institution."
-    )
+
+def _count(help_text: str, most: int, **optional) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, max_value=most, help_text=help_text, **optional)
+
+
+OPTIONAL = {"required": False, "allow_null": True, "default": None}
+
+
+class CompletionReportInputSerializer(serializers.Serializer):
+    """The completion report as a lecturer files it. The rules between the counts are the
+    service's (and the model's) to say; the bounds here keep every number to what the
+    columns hold."""
+
+    participants_asia = _count("Participants from the Asian institution.", MAX_PARTICIPANTS)
+    participants_europe = _count("Participants from the European institution.", MAX_PARTICIPANTS)
     sync_hours = serializers.DecimalField(
         max_digits=6, decimal_places=1, min_value=0, help_text="Synchronous hours held."
     )
-    fewer_opportunities = serializers.IntegerField(
-        min_value=0,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Optional and anonymous: how many participants had fewer opportunities.",
+    fewer_opportunities = _count(
+        "Optional and anonymous: how many participants had fewer opportunities.",
+        2 * MAX_PARTICIPANTS,
+        **OPTIONAL,
     )
-    first_international = serializers.IntegerField(
-        min_value=0,
-        required=False,
-        allow_null=True,
-        default=None,
-        help_text="Optional and anonymous: how many had a first international experience.",
+    first_international = _count(
+        "Optional and anonymous: how many had a first international experience.",
+        2 * MAX_PARTICIPANTS,
+        **OPTIONAL,
     )
     outcomes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 

@@ -2,7 +2,6 @@
 
 from django.core.exceptions import PermissionDenied
 from django.urls import path
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import api_view
@@ -17,6 +16,14 @@ from offers.models import Offer
 from offers.selectors import get_offer_for_user
 
 MAX_K = 50
+
+
+def _choices_schema(name: str) -> dict:
+    """A filter of the form as an OpenAPI enum ("" is any)."""
+    return {
+        "type": "string",
+        "enum": [str(value) for value, _label in SuggestionFilterForm.base_fields[name].choices],
+    }
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -40,11 +47,21 @@ class SuggestionSerializer(serializers.Serializer):
 @extend_schema(
     summary="Partner suggestions for an offer, best first, each explained",
     parameters=[
-        OpenApiParameter("k", OpenApiTypes.INT, description=f"How many, 1 to {MAX_K} (10)."),
-        OpenApiParameter("country", OpenApiTypes.STR, description="Partner country (ISO code)."),
-        OpenApiParameter("level", OpenApiTypes.STR),
-        OpenApiParameter("language", OpenApiTypes.STR),
-        OpenApiParameter("kind", OpenApiTypes.STR),
+        OpenApiParameter(
+            "k",
+            {"type": "integer", "minimum": 1, "maximum": MAX_K, "default": 10},
+            description=f"How many, 1 to {MAX_K} (10).",
+        ),
+        OpenApiParameter(
+            "country",
+            {"type": "string", "pattern": "^[A-Z]{2}$"},
+            description="Partner country (ISO code).",
+        ),
+        *(
+            OpenApiParameter(name, _choices_schema(name), description=str(field.label))
+            for name, field in SuggestionFilterForm.base_fields.items()
+            if name != "country"
+        ),
     ],
     responses=inline_serializer(
         "Suggestions",

@@ -52,12 +52,24 @@ class OfferLanguageSerializer(serializers.Serializer):
     name = serializers.CharField(source="get_language_display", read_only=True)
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"},
+    component_name="ClockTime",
+)
+class ClockTimeField(serializers.TimeField):
+    """A time of day as the pages write it, 15:00 (15:00:00 is read too). OpenAPI's format
+    "time" would ask for seconds and a time zone offset, which a weekly window has not."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class WindowSerializer(serializers.Serializer):
     weekday = serializers.IntegerField(
         min_value=0, max_value=6, help_text="0 is Monday, 6 is Sunday."
     )
-    start = serializers.TimeField(format="%H:%M", help_text="In the offer's time zone.")
-    end = serializers.TimeField(format="%H:%M")
+    start = ClockTimeField(help_text="HH:MM, in the offer's time zone.")
+    end = ClockTimeField(help_text="HH:MM, after start.")
 
 
 class IscedCodeField(serializers.CharField):

@@ -41,8 +41,10 @@ def setup_django(database_url: str) -> None:
     call_command("load_reference", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
-def fill(target: int, rng: random.Random) -> int:
-    """Bulk-insert synthetic open offers (texts from the real course descriptions)."""
+def fill(target: int, rng: random.Random, owners: list | None = None) -> int:
+    """Bulk-insert synthetic open offers (texts from the real course descriptions), up to
+    `target` offers in all; owners: (user, institution) pairs to spread them over (by
+    default one lecturer at each of 400 institutions)."""
     from allauth.account.models import EmailAddress
     from django.db import connection, transaction
 
@@ -53,10 +55,16 @@ def fill(target: int, rng: random.Random) -> int:
     if have >= target:
         return have
     rows = list(csv.DictReader((ROOT / "data" / "course_descriptions_open.csv").open()))
-    institutions = list(
-        Institution.objects.filter(domains__isnull=False).select_related("country").distinct()[:400]
+    owners = list(owners or [])
+    institutions = (
+        []
+        if owners
+        else list(
+            Institution.objects.filter(domains__isnull=False)
+            .select_related("country")
+            .distinct()[:400]
+        )
     )
-    owners = []
     for inst in institutions:
         email = f"bench{inst.pk}@{inst.domains.first().domain}"
         user, _ = User.objects.get_or_create(

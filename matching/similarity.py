@@ -33,16 +33,19 @@ import numpy as np
 import scipy.sparse as sp
 
 from matching.text_vectors import (
+    TermWeights,
     char_counts,
     char_expansion,
     data_hash,
+    field_affinity,
     keep_top,
     top_indices,
 )
 
 __all__ = ["FORMAT_VERSION", "ModelFormatError", "TextModel", "data_hash"]
 
-FORMAT_VERSION = 1
+# 2: own term weighting (TermWeights) and the field codes in the stored state.
+FORMAT_VERSION = 2
 
 
 class ModelFormatError(Exception):
@@ -68,11 +71,19 @@ class TextModel:
         min_df: int = 2,
         svd_components: int | None = None,
         svd_weight: float = 0.5,
+        weighting: str = "tfidf",
+        field_weight: float = 0.0,
     ) -> None:
-        """`svd_components` adds an LSA part (TruncatedSVD of the combined vectors): the
-        score becomes (1 − svd_weight)·sparse cosine + svd_weight·LSA cosine."""
-        if not 0.0 <= word_weight <= 1.0 or not 0.0 <= svd_weight <= 1.0:
-            raise ValueError("word_weight and svd_weight must lie in [0, 1]")
+        """`word_weight` 1.0: words only (no character part). `svd_components` adds an LSA
+        part (TruncatedSVD of the combined vectors): the score becomes
+        (1 − svd_weight)·sparse cosine + svd_weight·LSA cosine. `weighting`: "tfidf" or
+        "bm25" (see `TermWeights`). `field_weight` blends in the ISCED-F affinity of the
+        two offers when `fit` was given their field codes:
+        (1 − field_weight)·text + field_weight·affinity."""
+        weights = (word_weight, svd_weight, field_weight)
+        if not all(0.0 <= w <= 1.0 for w in weights):
+            raise ValueError("word_weight, svd_weight and field_weight must lie in [0, 1]")
+        TermWeights(weighting)  # refuses an unknown scheme now, not at fit time
         self.params: dict[str, Any] = {
             "word_weight": word_weight,
             "word_max_terms": word_max_terms,
@@ -81,12 +92,16 @@ class TextModel:
             "min_df": min_df,
             "svd_components": svd_components,
             "svd_weight": svd_weight,
+            "weighting": weighting,
+            "field_weight": field_weight,
         }
         self.data_hash = ""
         self.ids = np.zeros(0, dtype=np.int64)
-        self._words: Any = None  # fitted TfidfVectorizer
+        self._words: Any = None  # fitted CountVectorizer (word 1–2-grams)
+        self._word_weights = TermWeights(weighting)
         self._char_vocab: dict[str, int] = {}
-        self._char_idf = np.zeros(0, dtype=np.float32)
+        self._char_weights = TermWeights(weighting)
+        self._fields = np.zeros(0, dtype="<U4")  # ISCED-F code per row, '' if unknown
         self._xt = sp.csr_matrix((0, 0), dtype=np.float32)  # terms × offers
         # Where each offer's entries sit in _xt.data, grouped by offer (see `_locate`).
         self._row_ptr = np.zeros(1, dtype=np.int64)
@@ -98,40 +113,46 @@ class TextModel:
 
     # ----------------------------------------------------------------- fitting
 
-    def fit(self, docs: Sequence[tuple[int, str]]) -> TextModel:
-        """Fit on all offers' (id, text); ids must be unique. Returns self."""
-        from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+    def fit(
+        self, docs: Sequence[tuple[int, str]], fields: Sequence[str] | None = None
+    ) -> TextModel:
+        """Fit on all offers' (id, text); ids must be unique. `fields`: each offer's ISCED-F
+        code, in the same order (only read when field_weight > 0). Returns self."""
+        from sklearn.feature_extraction.text import CountVectorizer
 
         ids = np.fromiter((doc_id for doc_id, _ in docs), dtype=np.int64, count=len(docs))
         if len(np.unique(ids)) != len(ids):
             raise ValueError("ids must be unique")
+        if fields is not None and len(fields) != len(docs):
+            raise ValueError("fields must hold one code per document")
         texts = [text for _, text in docs]
         p = self.params
-        self._words = TfidfVectorizer(
+        self._words = CountVectorizer(
             ngram_range=(1, 2),
             min_df=min(p["min_df"], max(1, len(texts))),
-            sublinear_tf=True,
             strip_accents="unicode",
             dtype=np.float32,
         )
-        words = self._words.fit_transform(texts)
+        counts = self._words.fit_transform(texts)
         # The pruned-terms set is large and only for introspection (scikit-learn docs).
         self._words.stop_words_ = None
+        words = self._word_weights.fit(counts).apply(counts)
+        del counts
 
-        # Character part: count words once, expand each distinct word into its n-grams.
-        counter = CountVectorizer(strip_accents="unicode", dtype=np.float32)
-        word_counts = counter.fit_transform(texts)
-        self._char_vocab, expand = char_expansion(
-            counter.get_feature_names_out(), *p["char_ngrams"]
-        )
-        chars = (word_counts @ expand).tocsr()
-        df = np.bincount(chars.indices, minlength=chars.shape[1])
-        # Smoothed idf, as TfidfTransformer(smooth_idf=True).
-        self._char_idf = (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
-        chars.data = (1 + np.log(chars.data)) * self._char_idf[chars.indices]
+        chars = None
+        if p["word_weight"] < 1.0:
+            # Count words once, expand each distinct word into its n-grams.
+            counter = CountVectorizer(strip_accents="unicode", dtype=np.float32)
+            word_counts = counter.fit_transform(texts)
+            self._char_vocab, expand = char_expansion(
+                counter.get_feature_names_out(), *p["char_ngrams"]
+            )
+            chars = (word_counts @ expand).tocsr()
+            chars = self._char_weights.fit(chars).apply(chars)
 
         x = self._combine(words, chars)
         self.ids = ids
+        self._fields = np.asarray(fields if fields is not None else [""] * len(ids), "<U4")
         self._set_matrix(x.T.tocsr())
         if p["svd_components"]:
             self._fit_svd(x)
@@ -147,11 +168,13 @@ class TextModel:
         self._lsa = normalize(self._svd.fit_transform(x)).astype(np.float32)
         self._svd.components_ = self._svd.components_.astype(np.float32)
 
-    def _combine(self, words: sp.spmatrix, chars: sp.spmatrix) -> sp.csr_matrix:
+    def _combine(self, words: sp.spmatrix, chars: sp.spmatrix | None) -> sp.csr_matrix:
         p = self.params
+        words = keep_top(words, p["word_max_terms"])
+        if chars is None:  # words only
+            return words
         a = math.sqrt(p["word_weight"])
         b = math.sqrt(1.0 - p["word_weight"])
-        words = keep_top(words, p["word_max_terms"])
         chars = keep_top(chars, p["char_max_terms"])
         return sp.hstack([words * a, chars * b], format="csr", dtype=np.float32)
 
@@ -195,10 +218,12 @@ class TextModel:
         """Vectors (rows, unit length or empty) for new texts with the fitted vocabulary."""
         if self._words is None:
             raise RuntimeError("model is not fitted")
-        words = self._words.transform(list(texts))
-        preprocess = self._words.build_preprocessor()
-        chars = char_counts(texts, preprocess, self._char_vocab, *self.params["char_ngrams"])
-        chars.data = (1 + np.log(chars.data)) * self._char_idf[chars.indices]
+        words = self._word_weights.apply(self._words.transform(list(texts)))
+        chars = None
+        if self.params["word_weight"] < 1.0:
+            preprocess = self._words.build_preprocessor()
+            counts = char_counts(texts, preprocess, self._char_vocab, *self.params["char_ngrams"])
+            chars = self._char_weights.apply(counts)
         return self._combine(words, chars)
 
     def rows(self, ids: Sequence[int] | np.ndarray) -> sp.csr_matrix:
@@ -230,8 +255,10 @@ class TextModel:
 
         return normalize(self._svd.transform(queries)).astype(np.float32)
 
-    def scores(self, query: sp.spmatrix) -> np.ndarray:
-        """Cosine of one query vector (1 row) against every row: float32, length len(self).
+    def scores(self, query: sp.spmatrix, field: str = "") -> np.ndarray:
+        """Cosine of one query vector (1 row) against every row: float32, length len(self);
+        blended with the field affinity to `field` (the query's ISCED-F code) when the
+        model has a field_weight.
 
         Reads only the posting lists of the query's terms (the transposed layout).
         """
@@ -246,6 +273,14 @@ class TextModel:
         if self._svd is not None:
             w = self.params["svd_weight"]
             out = (1 - w) * out + w * np.maximum(self._lsa @ self._lsa_of(q)[0], 0)
+        return self._with_fields(out[None, :], [field])[0]
+
+    def _with_fields(self, out: np.ndarray, fields: Sequence[str] | None) -> np.ndarray:
+        w = self.params.get("field_weight", 0.0)
+        if not w or fields is None or not self._fields.any():
+            return out
+        for i, field in enumerate(fields):
+            out[i] = (1 - w) * out[i] + w * field_affinity(field, self._fields)
         return out
 
     def topk(
@@ -290,19 +325,21 @@ class TextModel:
         view = TextModel.__new__(TextModel)
         view.__dict__.update(self.__dict__)
         view.ids = self.ids[rows]
+        view._fields = self._fields[rows]
         if self._svd is not None:
             view._lsa = self._lsa[rows]
         view._set_matrix(self._xt[:, rows].tocsr())
         return view
 
-    def score_block(self, queries: sp.spmatrix) -> np.ndarray:
-        """Dense cosines, shape (n_queries, len(self)), for a modest batch of query rows."""
+    def score_block(self, queries: sp.spmatrix, fields: Sequence[str] | None = None) -> np.ndarray:
+        """Dense cosines, shape (n_queries, len(self)), for a modest batch of query rows;
+        `fields` (one ISCED-F code per query) as in `scores`."""
         q = sp.csr_matrix(queries, dtype=np.float32)
         out = (q @ self._xt).toarray()
         if self._svd is not None:
             w = self.params["svd_weight"]
             out = (1 - w) * out + w * np.maximum(self._lsa_of(q) @ self._lsa.T, 0)
-        return out.astype(np.float32, copy=False)
+        return self._with_fields(out.astype(np.float32, copy=False), fields)
 
     def topk_batch(
         self,

@@ -114,3 +114,57 @@ def top_indices(s: np.ndarray, k: int) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     part = np.argpartition(-s, k - 1)[:k]
     return part[np.lexsort((part, -s[part]))]
+
+
+class TermWeights:
+    """Term weighting fitted on the training counts, applied to any counts (fit or query).
+
+    - "tfidf": (1 + log tf) · smoothed idf, as scikit-learn's sublinear TfidfTransformer;
+    - "bm25": BM25's saturated tf, tf·(k1 + 1) / (tf + k1·(1 − b + b·len/avglen)), times
+      BM25's idf: long, wordy descriptions no longer outweigh short, precise ones.
+    Rows are L2-normalised later (`keep_top`), so the score stays a cosine.
+    """
+
+    def __init__(self, scheme: str = "tfidf", k1: float = 1.2, b: float = 0.75) -> None:
+        if scheme not in ("tfidf", "bm25"):
+            raise ValueError(f"unknown weighting {scheme!r}: use 'tfidf' or 'bm25'")
+        self.scheme, self.k1, self.b = scheme, k1, b
+        self.idf = np.zeros(0, dtype=np.float32)
+        self.avg_len = 1.0
+
+    def fit(self, counts: sp.csr_matrix) -> TermWeights:
+        n = counts.shape[0]
+        df = np.bincount(counts.indices, minlength=counts.shape[1])
+        if self.scheme == "bm25":
+            idf = np.log1p((n - df + 0.5) / (df + 0.5))
+        else:
+            idf = np.log((1 + n) / (1 + df)) + 1
+        self.idf = idf.astype(np.float32)
+        self.avg_len = float(counts.sum() / max(n, 1)) or 1.0
+        return self
+
+    def apply(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+        """Weighted copy of `counts` (documents × the fitted terms)."""
+        x = sp.csr_matrix(counts, dtype=np.float32, copy=True)
+        idf = self.idf[x.indices]
+        if self.scheme == "bm25":
+            lengths = np.asarray(x.sum(axis=1), dtype=np.float32).ravel()
+            norm = self.k1 * (1 - self.b + self.b * lengths / self.avg_len)
+            norm_per_entry = np.repeat(norm, np.diff(x.indptr))
+            x.data = x.data * (self.k1 + 1) / (x.data + norm_per_entry) * idf
+        else:
+            x.data = (1 + np.log(x.data)) * idf
+        return x
+
+
+def field_affinity(field: str, fields: np.ndarray) -> np.ndarray:
+    """Closeness of one ISCED-F code to each of `fields` (4-character codes, '' when
+    unknown): same detailed field 1, same narrow 2/3, same broad 1/3, else 0."""
+    out = np.zeros(len(fields), dtype=np.float32)
+    if not field:
+        return out
+    for digits, value in ((2, 1 / 3), (3, 2 / 3), (4, 1.0)):
+        if len(field) >= digits:
+            same = np.char.startswith(fields.astype(str), field[:digits])
+            out[same] = value
+    return out

@@ -1,5 +1,6 @@
 """A request id for every request, carried into the log lines it causes and into the
-Celery tasks it queues, so one click can be followed across web and worker processes.
+Celery tasks it queues, so one click can be followed across web and worker processes. A WebSocket
+session keeps one id for all its frames (messaging.sockets).
 
 The id comes from the proxy's X-Request-ID header when it sends one (letters, digits and
 dashes, at most 64), otherwise it is made here; the response carries it back."""
@@ -35,6 +36,17 @@ class RequestIdMiddleware:
             current.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+def for_socket(scope: dict) -> str:
+    """A WebSocket session's id: the upgrade request's X-Request-ID (from the proxy) when
+    valid, otherwise a new one. It stays the same for every frame of the session."""
+    for name, value in scope.get("headers", []):
+        if name == b"x-request-id":
+            given = value.decode("latin-1")
+            if _VALID.match(given):
+                return given
+    return uuid.uuid4().hex
 
 
 class RequestIdFilter(logging.Filter):

@@ -14,6 +14,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 
+from core import requestid
 from core.metrics import WEBSOCKETS_OPEN
 from messaging.events import encode
 
@@ -88,15 +89,19 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
     metrics_kind = "chat"
     _counted = False
 
+    request_id = ""
+
     async def accept(self, subprotocol=None, headers=None) -> None:
         await super().accept(subprotocol, headers)
         WEBSOCKETS_OPEN.labels(self.metrics_kind).inc()
         self._counted = True
+        log.info("%s socket opened on %s", self.metrics_kind, self.scope.get("path", ""))
 
     async def websocket_disconnect(self, message) -> None:
         if self._counted:
             self._counted = False
             WEBSOCKETS_OPEN.labels(self.metrics_kind).dec()
+            log.info("%s socket closed (%s)", self.metrics_kind, message.get("code", ""))
         await super().websocket_disconnect(message)
 
     async def dispatch(self, message) -> None:
@@ -108,6 +113,16 @@ class ChatSocket(AsyncJsonWebsocketConsumer):
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
+        # Every log line and every task a frame causes carries the session's request id.
+        if not self.request_id:
+            self.request_id = requestid.for_socket(self.scope)
+        token = requestid.current.set(self.request_id)
+        try:
+            await self._handle(handler, message)
+        finally:
+            requestid.current.reset(token)
+
+    async def _handle(self, handler, message) -> None:
         try:
             await handler(message)
         except StopConsumer:

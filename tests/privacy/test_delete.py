@@ -103,6 +103,8 @@ def test_export_then_delete_keeps_exchanges_and_figures_and_frees_the_address(cl
     client.force_login(alice)
     page = client.get(reverse("exchanges:proposal-detail", args=[e1.pk])).content.decode()
     assert "Week 3 is ok" in page and "a former member" in page
+    # His steps in the timeline are his still, under the same name.
+    assert "— a former member:" in page
     assert "Jan de Vries" not in page and "jan@wur.example" not in page
     assert ChatMessage.objects.filter(author=former, text="Week 3 is ok").exists()
     # The address is free: someone may sign up with it again.

@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from matching.related_fields import DETAILED_NARROW_PAIRS, DETAILED_PAIRS, NARROW_PAIRS
+
 ISCED_SAME_DETAILED, ISCED_SAME_NARROW, ISCED_SAME_BROAD = 1.0, 0.6, 0.3
+# Related fields of `related_fields`: closer than two fields that only share a broad group.
+ISCED_RELATED = 0.45
+
+_DD = np.array(sorted(DETAILED_PAIRS), dtype=np.int64)
+_NN = np.array(sorted(NARROW_PAIRS), dtype=np.int64)
+_DN = np.array(sorted(DETAILED_NARROW_PAIRS), dtype=np.int64)
 
 
 def isced_closeness(a, b):
-    """ISCED codes as ints (e.g. 521): detailed 1.0 > narrow 0.6 > broad 0.3 > 0."""
-    return np.where(
+    """ISCED codes as ints (e.g. 521): detailed 1.0 > narrow 0.6 > related 0.45 (the
+    `related_fields` table) > broad 0.3 > 0."""
+    tree = np.where(
         a == b,
         ISCED_SAME_DETAILED,
         np.where(
@@ -23,6 +32,26 @@ def isced_closeness(a, b):
             np.where(a // 100 == b // 100, ISCED_SAME_BROAD, 0.0),
         ),
     )
+    return np.maximum(tree, np.where(related_fields(a, b), ISCED_RELATED, 0.0))
+
+
+def related_fields(a, b):
+    """Whether ISCED codes (ints) are a pair of the related-fields table."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    na, nb = a // 10, b // 10
+    return (
+        np.isin(a * 10000 + b, _DD)
+        | np.isin(na * 1000 + nb, _NN)
+        | np.isin(a * 1000 + nb, _DN)
+        | np.isin(b * 1000 + na, _DN)
+    )
+
+
+def relevant(closeness, text, floor: float):
+    """The relevance rule: a pair shares subject when its fields are close (any ISCED
+    closeness above 0) or, failing that, its texts are similar enough (`floor`)."""
+    return (np.asarray(closeness) > 0) | (np.asarray(text) >= floor)
 
 
 def level_closeness(a, b):

@@ -6,6 +6,9 @@
   `Weights.max_cefr_gap` set, the two levels may differ by at most that many steps;
 - ``excluded``: neither offer excludes the other's country;
 - ``term``: the shared term has at least max(duration_weeks) whole weeks;
+- ``relevance``: the pair shares subject — close fields (`components.isced_closeness` above
+  0: same ISCED-F tree or a related-fields pair) or a text cosine of at least
+  `Weights.min_text_without_field` (checked only when the cosine is given);
 - ``overlap``: when either side wants synchronous sessions, some run of max(duration)
   consecutive shared weeks has at least `Weights.min_overlap_hours` of overlap every week
   (`overlap.OverlapSummary.guaranteed`).
@@ -17,10 +20,12 @@ from __future__ import annotations
 
 from core.vocabulary import cefr_rank
 from matching import overlap as ov
+from matching.components import isced_closeness
 from matching.features import OfferFeatures, Weights
 from matching.reasons import Failure, hours_text
 
 REGION, LANGUAGE, EXCLUDED, TERM, OVERLAP = "region", "language", "excluded", "term", "overlap"
+RELEVANCE = "relevance"
 
 
 def shared_language(a: OfferFeatures, b: OfferFeatures, max_gap: int | None = None):
@@ -50,10 +55,12 @@ def hard_failures(
     b: OfferFeatures,
     weights: Weights = Weights(),  # noqa: B008 - frozen, safe as a default
     summary: ov.OverlapSummary | None = None,
+    text_similarity: float | None = None,
 ) -> list[Failure]:
     """Every hard constraint the pair fails (empty = the pair may be suggested).
 
-    `summary` may pass an already computed `overlap.overlap_summary(a, b, need)`.
+    `summary` may pass an already computed `overlap.overlap_summary(a, b, need)`; with
+    `text_similarity` (the pair's text cosine) the relevance rule is checked too.
     """
     failures = []
     if a.region == b.region:
@@ -66,8 +73,23 @@ def hard_failures(
     for x, y in ((a, b), (b, a)):
         if y.country in x.excluded_countries:
             failures.append(Failure(EXCLUDED, f"offer {x.id} excludes partners from {y.country}"))
+    if text_similarity is not None and not is_relevant(a, b, text_similarity, weights):
+        failures.append(
+            Failure(
+                RELEVANCE,
+                f"fields {a.isced} and {b.isced} are not related and the text similarity "
+                f"{text_similarity:.2f} is below {weights.min_text_without_field:.2f}",
+            )
+        )
     failures.extend(_time_failures(a, b, weights, summary))
     return failures
+
+
+def is_relevant(a: OfferFeatures, b: OfferFeatures, text_similarity: float, weights: Weights):
+    """The relevance rule for one pair (`components.relevant`, as `table` applies it)."""
+    if float(isced_closeness(int(a.isced), int(b.isced))) > 0:
+        return True
+    return text_similarity >= weights.min_text_without_field
 
 
 def _time_failures(

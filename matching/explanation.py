@@ -20,6 +20,7 @@ from matching.components import (
     isced_closeness,
     level_closeness,
     overlap_value,
+    related_fields,
     sdg_mask,
     sdg_share,
     size_ratio,
@@ -74,6 +75,9 @@ def _isced_reason(a: OfferFeatures, b: OfferFeatures, w: Weights) -> Reason:
         return reason("isced", value, w.isced, _("same narrow field %(field)s"), field=a.isced[:3])
     if value == ISCED_SAME_BROAD:
         return reason("isced", value, w.isced, _("same broad field %(field)s"), field=a.isced[:2])
+    if value > 0 and related_fields(int(a.isced), int(b.isced)):
+        template = _("related fields %(field)s and %(other)s")
+        return reason("isced", value, w.isced, template, field=a.isced, other=b.isced)
     template = _("different fields %(field)s and %(other)s")
     return reason("isced", value, w.isced, template, field=a.isced, other=b.isced)
 

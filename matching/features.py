@@ -122,6 +122,10 @@ class Weights:
     # Hard: largest CEFR gap (in steps, A1→B1 is 2) between the two offers' levels in the
     # shared language; None accepts any gap (the pair then works at the higher level).
     max_cefr_gap: int | None = None
+    # Hard: the relevance rule. A pair whose fields are not close (ISCED closeness 0) must
+    # reach this text cosine to be suggested or paired at all; calibrated on the labelled
+    # sets of bench/match_quality.py.
+    min_text_without_field: float = 0.12
 
     SOFT = ("text", "isced", "level", "overlap", "size", "sdg", "priority")
 
@@ -132,6 +136,8 @@ class Weights:
             raise ValueError("at least one weight must be positive")
         if self.overlap_saturation_hours <= 0:
             raise ValueError("overlap_saturation_hours must be positive")
+        if not 0 <= self.min_text_without_field <= 1:
+            raise ValueError("min_text_without_field must be between 0 and 1")
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, float | int | None]) -> Weights:

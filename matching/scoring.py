@@ -39,8 +39,10 @@ from matching.constraints import (
     LANGUAGE,
     OVERLAP,
     REGION,
+    RELEVANCE,
     TERM,
     hard_failures,
+    is_relevant,
     shared_language,
 )
 from matching.explanation import explain
@@ -69,6 +71,7 @@ __all__ = [
     "OVERLAP",
     "PRIORITY_NAMES",
     "REGION",
+    "RELEVANCE",
     "TERM",
     "Failure",
     "Match",
@@ -77,6 +80,7 @@ __all__ = [
     "candidate_edges",
     "explain",
     "hard_failures",
+    "is_relevant",
     "isced_closeness",
     "language_name",
     "level_closeness",

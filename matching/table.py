@@ -21,6 +21,7 @@ from matching.components import (
     isced_closeness,
     level_closeness,
     overlap_value,
+    relevant,
     sdg_mask,
     sdg_share,
     size_ratio,
@@ -222,18 +223,22 @@ class OfferTable:
             picked = np.flatnonzero(self._hard(q, rows, w))
             rows = rows[picked]
         text = text[picked]
+        field = isced_closeness(self.isced[rows], int(q.isced))
+        keep = relevant(field, text, w.min_text_without_field)
+        rows, text, field = rows[keep], text[keep], field[keep]
         sync = self.sync[rows] | q.wants_sync
         bound = np.zeros(len(rows))
         if sync.any():
             qmask = ov.weekly_mask(q.time_zone, tuple(q.windows), *self._years_with(q))
             bound[sync] = ov.mask_hours(qmask, self.masks[rows[sync]])
             keep = ~sync | (bound >= w.min_overlap_hours - 1e-9)
-            rows, text, sync, bound = rows[keep], text[keep], sync[keep], bound[keep]
+            rows, text, field = rows[keep], text[keep], field[keep]
+            sync, bound = sync[keep], bound[keep]
         if not len(rows):
             return None
         partial = (
             w.text * np.clip(text, 0.0, 1.0)
-            + w.isced * isced_closeness(self.isced[rows], int(q.isced))
+            + w.isced * field
             + w.level * level_closeness(self.level[rows], LEVEL_POSITION[q.level])
             + w.size * size_ratio(self.students[rows], float(q.students))
             + w.sdg * sdg_share(self.sdg[rows], sdg_mask(q.sdgs))

@@ -236,7 +236,7 @@ def random_offer(rng: random.Random, id: int) -> OfferFeatures:
 def brute_force(query, offers, text, weights, k):
     scored = []
     for o in offers:
-        if scoring.hard_failures(query, o, weights):
+        if scoring.hard_failures(query, o, weights, text_similarity=text.get(o.id, 0.0)):
             continue
         scored.append((scoring.explain(query, o, text[o.id], weights).score, o.id))
     scored.sort(key=lambda t: (-t[0], t[1]))

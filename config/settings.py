@@ -219,7 +219,11 @@ CELERY_BEAT_SCHEDULE: dict = {
     "offers-reap-stale-imports": _every("offers.tasks.reap_stale_import_jobs", minute="*/5"),
     "rounds-reap-stale": _every("rounds.tasks.reap_stale_rounds", minute="*/5"),
     "privacy-retention": _every("privacy.tasks.apply_retention", hour=3, minute=15),
+    "partner-alerts": _every("notifications.tasks.send_partner_alerts", minute=7),
 }
+
+# A partner alert tells its lecturer at most once in this many hours.
+PARTNER_ALERT_INTERVAL_HOURS = env_int("PARTNER_ALERT_INTERVAL_HOURS", 24, minimum=1)
 
 # --- auth and accounts ------------------------------------------------------
 from config.auth import *  # noqa: E402, F403 - accounts and second-factor settings

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from matching import engine
+from matching import engine, nearby
 from matching.forms import SuggestionFilterForm
 from matching.models import HiddenSuggestion
 from offers.access import OfferAccess
@@ -35,9 +35,14 @@ def suggestions_panel(request: HttpRequest, offer: Offer, access: OfferAccess) -
         for m in matches
         if m.partner_id in partners
     ]
+    filtered = form.is_bound and form.filters() != engine.SuggestionFilters()
+    # The honest empty state: no partner shares subject (or passes the hard rules) yet.
+    near = nearby.nearest_fields(offer) if model_ready and not cards and not filtered else []
     return {
         "suggestion_form": form,
         "suggestions": cards,
         "suggestions_ready": model_ready,
+        "suggestions_filtered": filtered,
+        "nearest_fields": near,
         "hidden_count": HiddenSuggestion.objects.filter(offer=offer).count(),
     }

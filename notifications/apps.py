@@ -7,4 +7,8 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        from core import panels
         from notifications import receivers  # noqa: F401  (connects the receivers)
+        from notifications.panels import alert_panel
+
+        panels.register(panels.OFFER_PAGE, alert_panel)

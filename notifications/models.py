@@ -22,6 +22,7 @@ class NotificationKind(models.TextChoices):
     COMPLETED = "completed", _("Exchange completed")
     DECLINED = "declined", _("Proposal declined")
     WITHDRAWN = "withdrawn", _("Proposal withdrawn")
+    PARTNER_FOUND = "partner_found", _("New partner course")
 
 
 class EmailState(models.TextChoices):
@@ -48,8 +49,13 @@ class Notification(models.Model):
         db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
+    # None for news about no proposal yet (a partner alert's new partner course).
     proposal = models.ForeignKey(
-        "exchanges.Proposal", on_delete=models.CASCADE, related_name="notifications"
+        "exchanges.Proposal",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
     )
     # The transition that caused it; none for reminders, which come from the clock.
     event = models.ForeignKey(
@@ -116,3 +122,53 @@ class Notification(models.Model):
     def text(self) -> str:
         """The line, in the active language (notifications.wording)."""
         return wording.line(self.kind, self.params)
+
+
+class PartnerAlert(models.Model):
+    """"Tell me when one appears": a lecturer waits for a relevant partner course of one
+    of their offers to be published in the other region. At most one notification a day
+    (`PARTNER_ALERT_INTERVAL_HOURS`) gathers the partners found since the last."""
+
+    offer = models.ForeignKey(
+        "offers.Offer", on_delete=models.CASCADE, related_name="partner_alerts"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_alerts"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_sent_at = models.DateTimeField(_("last notified"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partner alert")
+        verbose_name_plural = _("partner alerts")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["offer", "user"], name="partner_alert_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"alert {self.offer_id} → {self.user_id}"
+
+
+class PartnerAlertHit(models.Model):
+    """A relevant partner course an alert found; told once (`notified_at`)."""
+
+    alert = models.ForeignKey(PartnerAlert, on_delete=models.CASCADE, related_name="hits")
+    partner = models.ForeignKey("offers.Offer", on_delete=models.CASCADE, related_name="+")
+    found_at = models.DateTimeField(default=timezone.now)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["alert", "partner"], name="partner_alert_hit_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["alert"],
+                condition=models.Q(notified_at__isnull=True),
+                name="partner_alert_hit_pending",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alert_id} found {self.partner_id}"

@@ -9,7 +9,7 @@ import smtplib
 from celery import shared_task
 
 from exchanges import services
-from notifications import planning
+from notifications import alerts, planning
 
 # SMTP errors are OSErrors already; named for the reader.
 MAIL_ERRORS = (OSError, smtplib.SMTPException)
@@ -40,3 +40,30 @@ def expire_and_remind(self) -> int:
     expired = services.proposals_expire()
     planning.proposals_remind()
     return expired
+
+
+@shared_task(
+    bind=True,
+    name="notifications.tasks.find_alert_partners",
+    autoretry_for=MAIL_ERRORS,
+    retry_backoff=True,
+    max_retries=6,
+)
+def find_alert_partners(self, offer_id: int) -> int:
+    """A newly opened offer: record the alerts it fits, then tell those that are due."""
+    found = alerts.find_partners(offer_id)
+    if found:
+        alerts.send_due()
+    return found
+
+
+@shared_task(
+    bind=True,
+    name="notifications.tasks.send_partner_alerts",
+    autoretry_for=MAIL_ERRORS,
+    retry_backoff=True,
+    max_retries=3,
+)
+def send_partner_alerts(self) -> int:
+    """Beat: tell the alerts whose interval has passed since partners were found."""
+    return alerts.send_due()

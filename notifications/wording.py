@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 # (kind, variant) → line. The variant is a flag in the parameters ("round", "again"), or
 # the title of the offer that filled up ("full": a proposal closed for want of a place).
@@ -53,6 +54,9 @@ LINES = {
         "The proposal to pair “%(own)s” with “%(partner)s” was closed: “%(full)s” has no "
         "partner place left."
     ),
+    ("partner_found", ""): _(
+        "A new partner course for “%(own)s”: “%(partner)s” (%(institution)s)."
+    ),
     ("completed", ""): _(
         "The exchange “%(asian)s” ↔ “%(european)s” is completed and its report filed."
     ),
@@ -69,6 +73,8 @@ def email_template(kind: str) -> str:
 
 def line(kind: str, params: dict) -> str:
     p = dict.fromkeys(PLACEHOLDERS, "") | params
+    if kind == "partner_found":
+        return _partner_found(p)
     variant = next((v for v in VARIANTS if p.get(v)), "")
     template = LINES.get((kind, variant)) or LINES.get((kind, ""))
     if template is None:
@@ -76,6 +82,17 @@ def line(kind: str, params: dict) -> str:
     if kind == "expiring":
         p["date"] = _format_date(p.get("expires_at"))
     return str(template) % p
+
+
+def _partner_found(p: dict) -> str:
+    others = max(int(p.get("count") or 1) - 1, 0)
+    if not others:
+        return str(LINES[("partner_found", "")]) % p
+    return ngettext(
+        "New partner courses for “%(own)s”: “%(partner)s” (%(institution)s) and %(n)d more.",
+        "New partner courses for “%(own)s”: “%(partner)s” (%(institution)s) and %(n)d more.",
+        others,
+    ) % (p | {"n": others})
 
 
 def _format_date(value: str | None) -> str:

@@ -18,7 +18,7 @@ from rest_framework import serializers
 from accounts.models import Affiliation, User
 from exchanges.models import OfficeDecision, Proposal, ProposalEvent
 from messaging.models import ChatMessage, ConversationMember
-from notifications.models import Notification
+from notifications.models import Notification, PartnerAlert
 from offers.access import editors_q
 from offers.models import Offer
 
@@ -236,6 +236,12 @@ class ArchiveNotificationSerializer(ArchiveModelSerializer):
         fields = ["id", "kind", "text", "url", "proposal", "created_at", "read_at", "email_state"]
 
 
+class ArchivePartnerAlertSerializer(ArchiveModelSerializer):
+    class Meta:
+        model = PartnerAlert
+        fields = ["id", "offer", "created_at", "last_sent_at"]
+
+
 class ArchiveSerializer(serializers.Serializer):
     format = serializers.CharField(help_text=f"“{FORMAT}”.")
     exported_at = serializers.DateTimeField()
@@ -251,6 +257,9 @@ class ArchiveSerializer(serializers.Serializer):
     )
     chat_messages = ArchiveChatMessageSerializer(many=True, help_text="The messages you wrote.")
     notifications = ArchiveNotificationSerializer(many=True)
+    partner_alerts = ArchivePartnerAlertSerializer(
+        many=True, help_text="Your alerts for new partner courses."
+    )
 
 
 def _proposals(user: User):
@@ -293,6 +302,7 @@ def _sources(user: User) -> dict:
         "notifications": Notification.objects.filter(recipient_id=user.pk).order_by(
             "created_at", "pk"
         ),
+        "partner_alerts": PartnerAlert.objects.filter(user_id=user.pk).order_by("created_at", "pk"),
     }
 
 

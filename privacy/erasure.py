@@ -32,7 +32,7 @@ from accounts.models import User, erased_email
 from exchanges import services as proposal_services
 from exchanges.models import Proposal, ProposalState
 from messaging.models import ChatConnection, ConversationMember
-from notifications.models import Notification
+from notifications.models import Notification, PartnerAlert
 from offers import services as offer_services
 from offers.models import Offer, OfferStatus
 
@@ -90,6 +90,7 @@ def _erase_personal_rows(user: User) -> None:
     EmailAddress.objects.filter(user=user).delete()
     Token.objects.filter(user=user).delete()
     Notification.objects.filter(recipient=user).delete()
+    PartnerAlert.objects.filter(user=user).delete()
     ChatConnection.objects.filter(user=user).delete()
     ConversationMember.objects.filter(user=user, left_at__isnull=True).update(
         left_at=timezone.now()

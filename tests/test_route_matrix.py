@@ -99,6 +99,11 @@ ROWS: dict[str, Row] = {
     "notifications:notification-read": row(
         "302 404 302 404 404 404 404", "POST", pk="notification"
     ),
+    # partner alerts: everyone lists their own; only the offer's lecturers set one on it;
+    # only its owner (alice) removes hers, to anyone else it is not there
+    "notifications:alerts": row("302 200 200 200 200 200 200"),
+    "notifications:alert-create": row("302 302 403 403 403 403 403", "POST", pk="offer"),
+    "notifications:alert-delete": row("302 302 404 404 404 404 404", "POST", pk="alert"),
     # --- offers: the owner edits; the offer's office may close; anyone else is refused
     "offers:offer-list": row("302 200 200 200 200 200 200"),
     "offers:offer-export": row("302 200 200 200 200 200 200"),
@@ -306,7 +311,7 @@ def build_world() -> World:
 @pytest.fixture
 def world(db, django_capture_on_commit_callbacks) -> World:
     from messaging.models import Conversation
-    from notifications.models import Notification
+    from notifications.models import Notification, PartnerAlert
 
     # The proposal's conversation and notifications are made on commit.
     with django_capture_on_commit_callbacks(execute=True):
@@ -314,6 +319,10 @@ def world(db, django_capture_on_commit_callbacks) -> World:
     jan = built.people["partner"]
     built.objects["conversation"] = Conversation.objects.get(proposal=built.objects["proposal"]).pk
     built.objects["notification"] = Notification.objects.filter(recipient=jan).first().pk
+    alice = built.people["owner"]
+    built.objects["alert"] = PartnerAlert.objects.create(
+        offer_id=built.objects["offer"], user=alice
+    ).pk
     return built
 
 

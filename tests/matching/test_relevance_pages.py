@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -21,12 +22,11 @@ AMSTERDAM = {
 }
 
 
-@pytest.fixture(autouse=True)
-def background(db, settings):
+def make_background(count: int = 150) -> None:
     """Real course texts (open data) as Asian offers of another university: never partners
-    of Mali's Asian course, but they give the text model the word statistics of a real
+    of an Asian course, but they give the text model the word statistics of a real
     catalogue. On a handful of texts every "and" and "-tion" looks like a shared subject."""
-    path = settings.TANDEM_DATA_DIR / "course_descriptions_open.csv"
+    path = django_settings.TANDEM_DATA_DIR / "course_descriptions_open.csv"
     rows = [r for r in csv.DictReader(path.open(encoding="utf-8")) if r["language"] == "en"]
     owner = factories.lecturer(
         factories.InstitutionFactory(name="Other University", country=factories.country("MY")),
@@ -34,12 +34,17 @@ def background(db, settings):
     )
     first = factories.make_offer(owner, title="Background", description="Background.")
     copies = []
-    for row in rows[:150]:
+    for row in rows[:count]:
         copy = Offer.objects.get(pk=first.pk)
         copy.pk = None
         copy.title, copy.description = row["title"][:200], row["description"]
         copies.append(copy)
     Offer.objects.bulk_create(copies)  # plain rows: fast, and all the model reads
+
+
+@pytest.fixture(autouse=True)
+def background(db):
+    make_background()
 
 
 @pytest.fixture

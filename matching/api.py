@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from matching import engine
+from matching import engine, nearby
 from matching.forms import SuggestionFilterForm
 from offers.access import offer_access
 from offers.models import Offer
@@ -44,6 +44,12 @@ class SuggestionSerializer(serializers.Serializer):
     reasons = ReasonSerializer(many=True)
 
 
+class NearFieldSerializer(serializers.Serializer):
+    isced = serializers.CharField()
+    label = serializers.CharField()
+    open_offers = serializers.IntegerField()
+
+
 @extend_schema(
     summary="Partner suggestions for an offer, best first, each explained",
     parameters=[
@@ -65,7 +71,15 @@ class SuggestionSerializer(serializers.Serializer):
     ],
     responses=inline_serializer(
         "Suggestions",
-        {"offer_id": serializers.IntegerField(), "results": SuggestionSerializer(many=True)},
+        {
+            "offer_id": serializers.IntegerField(),
+            "results": SuggestionSerializer(many=True),
+            "nearest_fields": NearFieldSerializer(
+                many=True,
+                help_text="When no partner shares the offer's subject (and no filter is "
+                "set): the nearest ISCED-F fields with open offers in the other region.",
+            ),
+        },
     ),
 )
 @api_view(["GET"])
@@ -98,7 +112,18 @@ def offer_suggestions(request: Request, pk: int) -> Response:
         for m in matches
         if m.partner_id in partners
     ]
-    return Response({"offer_id": offer.pk, "results": results})
+    # Nothing shares subject yet: where the nearest open offers of the other region are.
+    unfiltered = form.filters() == engine.SuggestionFilters()
+    near = nearby.nearest_fields(offer) if not results and unfiltered else []
+    return Response(
+        {
+            "offer_id": offer.pk,
+            "results": results,
+            "nearest_fields": [
+                {"isced": f.code, "label": f.label, "open_offers": f.offers} for f in near
+            ],
+        }
+    )
 
 
 urlpatterns = [

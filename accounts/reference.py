@@ -53,6 +53,11 @@ def data_path(name: str) -> Path:
 
 
 def file_hash(path: Path) -> str:
+    if path.is_dir():  # a folder of files (data/demo_courses): every name and content
+        digest = hashlib.sha256()
+        for part in sorted(p for p in path.iterdir() if p.is_file()):
+            digest.update(f"{part.name}\0{file_hash(part)}\n".encode())
+        return digest.hexdigest()
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 

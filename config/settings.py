@@ -213,11 +213,13 @@ def _every(task: str, **when) -> dict:
 
 CELERY_BEAT_SCHEDULE: dict = {
     "matching-nightly-refit": _every("matching.tasks.refit_model", hour=2, minute=30),
+    "matching-ranking-refit": _every("matching.tasks.refit_ranking", hour=4, minute=10),
     "proposals-expire-and-remind": _every("exchanges.tasks.expire_and_remind", minute="*/15"),
     "chat-unread-digest": _every("messaging.tasks.send_unread_digests", minute="*/5"),
     "chat-presence-purge": _every("messaging.tasks.purge_stale_connections", minute="*/5"),
     "offers-reap-stale-imports": _every("offers.tasks.reap_stale_import_jobs", minute="*/5"),
     "rounds-reap-stale": _every("rounds.tasks.reap_stale_rounds", minute="*/5"),
+    "rounds-announce": _every("rounds.tasks.announce_rounds", minute="*"),
     "privacy-retention": _every("privacy.tasks.apply_retention", hour=3, minute=15),
     "partner-alerts": _every("notifications.tasks.send_partner_alerts", minute=7),
 }
@@ -379,9 +381,15 @@ MATCHING_WEIGHTS = {
 # a nightly refit runs as well (CELERY_BEAT_SCHEDULE).
 MATCHING_AUTO_REFIT = env_bool("MATCHING_AUTO_REFIT", True)
 MATCHING_REFIT_DEBOUNCE_SECONDS = env_int("MATCHING_REFIT_DEBOUNCE_SECONDS", 120, minimum=0)
+# The suggestion ranking is learned from outcomes (daily, Celery beat) once this many
+# suggested pairs have one (proposed, hidden, accepted, declined, completed).
+RANKING_MIN_OUTCOMES = env_int("RANKING_MIN_OUTCOMES", 200, minimum=10)
 # A pairing round without progress (or still queued) this long is failed with the reason:
 # its worker died (rounds.tasks.reap_stale_rounds, every 5 minutes).
 ROUND_STALE_MINUTES = env_int("ROUND_STALE_MINUTES", 15, minimum=1)
+# A published round can be undone this long; nobody is notified of its proposals before
+# (rounds.tasks.announce_rounds, every minute, notifies them after).
+ROUND_UNDO_MINUTES = env_int("ROUND_UNDO_MINUTES", 10, minimum=0)
 # An offer import without progress this long is failed likewise (offers.tasks).
 IMPORT_STALE_MINUTES = env_int("IMPORT_STALE_MINUTES", 10, minimum=1)
 # Days before the nightly retention sweep removes them (privacy.retention, docs/privacy.md).

@@ -136,8 +136,8 @@ def demo_user(institution: Institution, local_part: str, full_name: str) -> User
     return user
 
 
-def _demo_lecturer(institution: Institution, n: int) -> User:
-    user = demo_user(institution, f"lecturer{n}.demo", f"Demo Lecturer {n}")
+def _demo_lecturer(institution: Institution, n: int | str, full_name: str = "") -> User:
+    user = demo_user(institution, f"lecturer{n}.demo", full_name or f"Demo Lecturer {n}")
     Affiliation.objects.get_or_create(
         user=user,
         institution=institution,

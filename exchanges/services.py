@@ -159,8 +159,11 @@ def _live_pairs(asian_ids: set[int], european_ids: set[int]) -> set[tuple[int, i
     )
 
 
-def _record_created(proposals: list[Proposal], actor: User, note: str, now) -> None:
-    """The "proposed" events of many new proposals, in one insert; each is announced."""
+def _record_created(
+    proposals: list[Proposal], actor: User, note: str, now, *, announce: bool = True
+) -> None:
+    """The "proposed" events of many new proposals, in one insert; each is announced
+    unless `announce` is False (then `proposals_announce` does it later)."""
     events = ProposalEvent.objects.bulk_create(
         [
             ProposalEvent(
@@ -175,8 +178,24 @@ def _record_created(proposals: list[Proposal], actor: User, note: str, now) -> N
         ],
         batch_size=500,
     )
-    for event in events:
-        signals.proposal_event_recorded.send(sender=Proposal, event_id=event.pk)
+    if announce:
+        for event in events:
+            signals.proposal_event_recorded.send(sender=Proposal, event_id=event.pk)
+
+
+def proposals_announce(proposal_ids: list[int]) -> int:
+    """Announce the creation events of proposals made with `announce=False` (a pairing
+    round's, after its grace period): their notifications are queued as for any event.
+    Sending twice is harmless (one notification per event and person, each e-mail sent
+    under a lock). Returns how many events were announced."""
+    events = ProposalEvent.objects.filter(proposal_id__in=proposal_ids, from_state="").values_list(
+        "pk", flat=True
+    )
+    count = 0
+    for event_id in events.order_by("pk"):
+        signals.proposal_event_recorded.send(sender=Proposal, event_id=event_id)
+        count += 1
+    return count
 
 
 @dataclass(frozen=True)
@@ -193,10 +212,13 @@ def proposals_create_bulk(
     pairs: list[tuple[int, int, float, list]],
     note: str,
     pairing_round=None,
+    announce: bool = True,
 ) -> BulkResult:
     """Proposals for many (asian offer id, european offer id, score, explanation) pairs
     at once, neither side having accepted (a pairing round's proposals). Pairs whose
-    offers are not open, or that have a live proposal already, are skipped and counted."""
+    offers are not open, or that have a live proposal already, are skipped and counted.
+    With `announce=False` nobody is notified yet: the caller announces the proposals
+    later with `proposals_announce` (a round's grace period)."""
     offer_ids = {a for a, *_ in pairs} | {e for _, e, *_ in pairs}
     offers = {
         o["pk"]: o
@@ -233,7 +255,7 @@ def proposals_create_bulk(
             skipped_live += 1
             continue
         created.append(proposal)
-    _record_created(created, actor, note, now)
+    _record_created(created, actor, note, now, announce=announce)
     return BulkResult(created, skipped_live, skipped_not_open)
 
 

@@ -30,7 +30,7 @@ from django.db.models import Count, Max
 from core import metrics
 from matching import scoring
 from matching.features import OfferFeatures, Weights
-from matching.models import HiddenSuggestion, TextModelVersion
+from matching.models import HiddenSuggestion, RankingModel, TextModelVersion
 from matching.store import latest_version, load_model, matchable_offers, refit
 from matching.tasks import schedule_refit
 from offers.models import Offer
@@ -54,7 +54,17 @@ __all__ = [
 
 
 def weights() -> Weights:
-    return Weights.from_mapping(getattr(settings, "MATCHING_WEIGHTS", {}))
+    """The soft-score weights: the active learned ones (matching.outcomes.refit) when a
+    fit beat the fixed ones, else the settings'; the hard thresholds always from the
+    settings. One small query."""
+    fixed = getattr(settings, "MATCHING_WEIGHTS", {})
+    learned = RankingModel.objects.filter(active=True).values_list("weights", flat=True).first()
+    if learned:
+        try:
+            return Weights.from_mapping({**fixed, **learned})
+        except (ValueError, TypeError):
+            logger.error("matching: active ranking weights unusable, fixed ones serve: %s", learned)
+    return Weights.from_mapping(fixed)
 
 
 def with_features(qs):

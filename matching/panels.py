@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from matching import engine, nearby
+from matching import engine, nearby, outcomes
 from matching.forms import SuggestionFilterForm
 from matching.models import HiddenSuggestion
 from offers.access import OfferAccess
@@ -22,6 +22,7 @@ def suggestions_panel(request: HttpRequest, offer: Offer, access: OfferAccess) -
     # None: no model is stored yet; a refit is queued and the page says so.
     model_ready = matches is not None
     matches = matches or []
+    outcomes.record_shown(offer.pk, matches if access.can_edit else [])  # what lecturers saw
     partners = Offer.objects.select_related("institution", "country", "isced").in_bulk(
         [m.partner_id for m in matches]
     )

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from matching import overlap as ov
+from matching import candidates
 from matching.components import (
     ISCED_SAME_BROAD,
     ISCED_SAME_DETAILED,
@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from matching.similarity import TextModel
 
 __all__ = [
+    "ASIA",
     "EXCLUDED",
     "ISCED_SAME_BROAD",
     "ISCED_SAME_DETAILED",
@@ -130,57 +131,14 @@ def candidate_edges(
     k: int = 10,
     *,
     pool: int | None = None,
-    batch_size: int = 256,
+    batch_size: int = 512,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The candidate graph of a pairing round: (asian ids, european ids, scores).
 
     For every offer of the table, its top-k partners from the other region by soft score
     among those passing every hard constraint; the union of both directions, each pair
-    once. Every offer must be in `model`. Text cosines come from batched sparse products
-    (one batch × the other region at a time, never all pairs at once). With `pool`, only
-    each offer's `pool` best by text are considered — faster, no longer exact.
+    once. Every offer must be in `model`. Batched (`candidates`): many queries at once
+    against the other region, the same result as `OfferTable.rank` per query. With
+    `pool`, only each offer's `pool` best by text are considered — faster, no longer exact.
     """
-    found: dict[tuple[int, int], float] = {}
-    overlaps: dict[tuple[int, int], ov.OverlapSummary] = {}
-    for side in (table.asia, ~table.asia):
-        queries = np.flatnonzero(side)
-        others = np.flatnonzero(~side)
-        if not len(queries) or not len(others):
-            continue
-        model_cols = model.rows_of(table.ids[others])
-        if (model_cols < 0).any():
-            raise KeyError("every offer of the table must be in the text model")
-        targets = model.subset(model_cols)
-        partners = table.take(others)
-        vectors = model.rows(table.ids[queries])
-        for lo in range(0, len(queries), batch_size):
-            block = targets.score_block(vectors[lo : lo + batch_size])
-            for j, qrow in enumerate(queries[lo : lo + batch_size]):
-                q = table.offers[qrow]
-                ranked = _rank_by_text(partners, q, block[j], weights, k, pool, overlaps)
-                for other, score in ranked:
-                    found[(q.id, other) if q.region == ASIA else (other, q.id)] = score
-    if not found:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0)
-    keys = np.array(list(found), dtype=np.int64)
-    return keys[:, 0], keys[:, 1], np.array(list(found.values()), dtype=np.float64)
-
-
-def _rank_by_text(
-    partners: OfferTable,
-    q: OfferFeatures,
-    text: np.ndarray,
-    weights: Weights,
-    k: int,
-    pool: int | None,
-    overlaps: dict[tuple[int, int], ov.OverlapSummary],
-) -> list[tuple[int, float]]:
-    """(partner id, score) of `q`'s top-k among `partners`, given the text cosine of each;
-    with `pool`, among the `pool` best by text only."""
-    rows = None
-    if pool is not None and pool < len(partners):
-        rows = np.argpartition(-text, pool - 1)[:pool]
-        text = text[rows]
-    ranked = partners.rank(q, text, weights, k, rows, overlaps)
-    return [(int(partners.ids[row]), score) for row, score, _ in ranked]
+    return candidates.candidate_edges(table, model, weights, k, pool=pool, batch_size=batch_size)

@@ -9,4 +9,6 @@ urlpatterns = [
     path(
         "offers/<int:pk>/suggestions/unhide/", views.suggestions_unhide, name="suggestions-unhide"
     ),
+    path("secretariat/matching-model/", views.ranking_model, name="ranking-model"),
+    path("secretariat/matching-model/refit/", views.ranking_refit, name="ranking-refit"),
 ]

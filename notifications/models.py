@@ -125,9 +125,10 @@ class Notification(models.Model):
 
 
 class PartnerAlert(models.Model):
-    """"Tell me when one appears": a lecturer waits for a relevant partner course of one
-    of their offers to be published in the other region. At most one notification a day
-    (`PARTNER_ALERT_INTERVAL_HOURS`) gathers the partners found since the last."""
+    """Partner alert, "tell me when one appears": a lecturer waits for a relevant partner
+    course of one of their offers to be published in the other region. At most one
+    notification a day (`PARTNER_ALERT_INTERVAL_HOURS`) gathers the partners found since
+    the last."""
 
     offer = models.ForeignKey(
         "offers.Offer", on_delete=models.CASCADE, related_name="partner_alerts"
@@ -142,9 +143,7 @@ class PartnerAlert(models.Model):
         verbose_name = _("partner alert")
         verbose_name_plural = _("partner alerts")
         ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["offer", "user"], name="partner_alert_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["offer", "user"], name="partner_alert_once")]
 
     def __str__(self) -> str:
         return f"alert {self.offer_id} → {self.user_id}"

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from matching import engine, pairing, scoring
 from matching.features import OfferFeatures, Weights
+from rounds.edge_filters import filter_edges
 from rounds.errors import RoundError
 from rounds.figures import figures
 from rounds.models import PairingRound, RoundPair, RoundStatus
@@ -46,7 +47,7 @@ from rounds.params import (
     NOTE_STORING,
     RoundParams,
 )
-from rounds.selectors import round_offers
+from rounds.selectors import refused_pairs, round_offers
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +187,10 @@ def _compute(pairing_round: PairingRound, progress: Callable[[int, str], None]) 
 
     progress(30, NOTE_CANDIDATES)
     asian, european, score = scoring.candidate_edges(table, model, weights, k=params.k)
-    edges = pairing.Edges(asian, european, score)
+    # The round's own rules, after the candidates are generated: its minimum score and
+    # the pairs refused before (rounds.edge_filters).
+    kept = filter_edges(asian, european, score, min_score=params.min_score, refused=refused_pairs())
+    edges = pairing.Edges(kept.asian, kept.european, kept.score)
     offers = {
         f.id: pairing.RoundOffer(f.region, f.country, f.institution_id, f.capacity)
         for f in features
@@ -202,6 +206,7 @@ def _compute(pairing_round: PairingRound, progress: Callable[[int, str], None]) 
     progress(85, NOTE_EXPLAIN)
     pairs = _explained_pairs(features, model, exact.pairs, weights)
     stats = figures(features, offers, exact, greedy, len(edges), params, model_info)
+    stats["filters"] = kept.stats(params.min_score)
     return _Computed(pairs=pairs, stats=stats)
 
 

@@ -13,9 +13,11 @@ from rounds.params import (
     DEFAULT_COUNTRY_SLACK,
     DEFAULT_INSTITUTION_CAP,
     DEFAULT_K,
+    DEFAULT_MIN_SCORE,
     MAX_COUNTRY_SLACK,
     MAX_INSTITUTION_CAP,
     MAX_K,
+    MAX_MIN_SCORE,
     RoundParams,
 )
 
@@ -102,6 +104,27 @@ class RoundForm(forms.Form):
         },
     )
 
+    min_score = forms.DecimalField(
+        label=_("Minimum score of a pair"),
+        initial=Decimal(str(DEFAULT_MIN_SCORE)),
+        min_value=Decimal(0),
+        max_value=Decimal(str(MAX_MIN_SCORE)),
+        max_digits=3,
+        decimal_places=2,
+        required=False,
+        help_text=_(
+            "Candidate pairs scoring below this never enter the round, however few pairs "
+            "are left. Empty means 0.35; 0 turns the floor off."
+        ),
+        error_messages={
+            "min_value": _("The minimum score cannot be negative."),
+            "max_value": _("A minimum above %(limit_value)s would leave almost no pair."),
+            "invalid": _("Enter a number between 0 and 0.95, such as 0.35."),
+            "max_digits": _("Enter a number between 0 and 0.95, such as 0.35."),
+            "max_decimal_places": _("Use at most two decimals, such as 0.35."),
+        },
+    )
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         for name, region in (
@@ -123,4 +146,5 @@ class RoundForm(forms.Form):
             institution_cap=data["institution_cap"],
             country_slack=float(data["country_slack"]),
             k=data["k"],
+            min_score=float(DEFAULT_MIN_SCORE if data["min_score"] is None else data["min_score"]),
         )

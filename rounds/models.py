@@ -38,10 +38,23 @@ class PairingRound(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # The grace period after publishing (ROUND_UNDO_MINUTES): until `announce_at` the round
+    # can be undone and its proposals' notifications wait; `announced_at` is set when
+    # rounds.undo.rounds_announce_due has sent them (once).
+    announce_at = models.DateTimeField(null=True, blank=True)
+    announced_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "matching_pairinground"  # kept from when rounds lived in matching
         ordering = ["-created_at"]
+        indexes = [
+            # The beat sweep's question: published rounds still waiting to be announced.
+            models.Index(
+                fields=["announce_at"],
+                condition=models.Q(announced_at__isnull=True, announce_at__isnull=False),
+                name="round_announce_pending",
+            )
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(progress__lte=100), name="round_progress_percent"

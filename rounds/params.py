@@ -16,9 +16,14 @@ ASIA, EUROPE = REGIONS
 DEFAULT_INSTITUTION_CAP = 3
 DEFAULT_COUNTRY_SLACK = 0.2
 DEFAULT_K = 10
+# Below this score a candidate pair never enters the round (docs/pairing_rounds.md: the
+# demo round's distribution). Rounds stored before the parameter existed had no floor.
+DEFAULT_MIN_SCORE = 0.35
+LEGACY_MIN_SCORE = 0.0
 MAX_INSTITUTION_CAP = 100
 MAX_COUNTRY_SLACK = 5.0
 MAX_K = 50
+MAX_MIN_SCORE = 0.95
 
 # --- messages (tests import them) ---------------------------------------------------------
 
@@ -35,6 +40,16 @@ ROUND_NOT_READY = _(
 )
 ROUND_ALREADY_PUBLISHED = _("This round has been published already. Nothing was changed.")
 BAD_PARAMS = _("The settings of this round are not valid: %(problem)s")
+UNDO_NOT_PUBLISHED = _("Only a published round can be undone. Nothing was changed.")
+UNDO_TOO_LATE = _(
+    "The grace period of this round is over: its proposals have been sent to the lecturers "
+    "and can no longer be undone. Nothing was changed."
+)
+UNDO_TOUCHED = _(
+    "A lecturer has already acted on %(count)d of this round's proposals (answered it or "
+    "wrote in its chat), so the round cannot be undone: that answer must not be erased. "
+    "Nothing was changed; the proposals go out at the end of the grace period."
+)
 
 # Progress notes and run-time errors are stored in English and translated when shown
 # (`{% translate round.progress_note %}`): the worker has no viewer and no language.
@@ -71,6 +86,7 @@ class RoundParams:
     institution_cap: int = DEFAULT_INSTITUTION_CAP
     country_slack: float = DEFAULT_COUNTRY_SLACK
     k: int = DEFAULT_K
+    min_score: float = DEFAULT_MIN_SCORE
 
     def problems(self) -> list[str]:
         out = []
@@ -80,6 +96,8 @@ class RoundParams:
             out.append(f"country_slack must lie in 0..{MAX_COUNTRY_SLACK}")
         if not 1 <= self.k <= MAX_K:
             out.append(f"k must lie in 1..{MAX_K}")
+        if not 0 <= self.min_score <= MAX_MIN_SCORE:
+            out.append(f"min_score must lie in 0..{MAX_MIN_SCORE}")
         return out
 
     def as_json(self) -> dict[str, object]:
@@ -98,6 +116,7 @@ class RoundParams:
             institution_cap=int(data.get("institution_cap", DEFAULT_INSTITUTION_CAP)),
             country_slack=float(data.get("country_slack", DEFAULT_COUNTRY_SLACK)),
             k=int(data.get("k", DEFAULT_K)),
+            min_score=float(data.get("min_score", LEGACY_MIN_SCORE)),
         )
 
     def form_initial(self) -> dict[str, object]:
@@ -110,4 +129,5 @@ class RoundParams:
             "institution_cap": self.institution_cap,
             "country_slack": self.country_slack,
             "k": self.k,
+            "min_score": self.min_score,
         }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -9,7 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country
-from exchanges.models import LIVE_PROPOSAL_STATES, Proposal
+from exchanges.models import LIVE_PROPOSAL_STATES, Proposal, ProposalState
 from offers.models import Offer, OfferKind, OfferLevel, OfferStatus
 from rounds.models import PairingRound, RoundPair
 from rounds.params import ASIA, EUROPE, RoundParams
@@ -36,6 +39,47 @@ def round_offers(params: RoundParams) -> QuerySet[Offer]:
             side &= Q(country_id__in=codes)
         sides |= side
     return qs.filter(sides).order_by("pk")
+
+
+# A pair whose latest proposal ended in one of these was refused by someone: a round does
+# not propose it again unless one of its offers changed since.
+REFUSED_STATES = (
+    ProposalState.DECLINED,
+    ProposalState.REJECTED,
+    ProposalState.WITHDRAWN,
+    ProposalState.EXPIRED,
+)
+
+
+def refused_pairs(
+    asian_ids: Iterable[int] | None = None, european_ids: Iterable[int] | None = None
+) -> set[tuple[int, int]]:
+    """The (asian, european) pairs of open offers whose latest proposal ended declined,
+    rejected, withdrawn or expired, neither offer having changed (`updated_at`) since that
+    proposal ended (its `updated_at`, set by its last transition). Narrowed to the given
+    offers when given; one query."""
+    rows = Proposal.objects.filter(
+        asian_offer__status=OfferStatus.OPEN, european_offer__status=OfferStatus.OPEN
+    )
+    if asian_ids is not None:
+        rows = rows.filter(asian_offer_id__in=list(asian_ids))
+    if european_ids is not None:
+        rows = rows.filter(european_offer_id__in=list(european_ids))
+    latest: dict[tuple[int, int], tuple] = {}
+    for a, e, state, ended, a_changed, e_changed in rows.order_by("created_at", "pk").values_list(
+        "asian_offer_id",
+        "european_offer_id",
+        "state",
+        "updated_at",
+        "asian_offer__updated_at",
+        "european_offer__updated_at",
+    ):
+        latest[(a, e)] = (state, ended, a_changed, e_changed)
+    return {
+        pair
+        for pair, (state, ended, a_changed, e_changed) in latest.items()
+        if state in REFUSED_STATES and a_changed <= ended and e_changed <= ended
+    }
 
 
 def round_offer_counts(params: RoundParams) -> dict[str, int]:
@@ -111,8 +155,17 @@ def round_report(pairing_round: PairingRound) -> dict[str, object] | None:
         return None
     codes = [row["code"] for row in stats["countries"]]
     names = dict(Country.objects.filter(code__in=codes).values_list("code", "name"))
-    countries = [{**row, "name": names.get(row["code"], row["code"])} for row in stats["countries"]]
-    report = {**stats, "countries": countries}
+    slack = float(stats.get("params", {}).get("country_slack", 0))
+    countries = [
+        {**row, "name": names.get(row["code"], row["code"]), **_rounding(row, slack)}
+        for row in stats["countries"]
+    ]
+    report = {
+        **stats,
+        "countries": countries,
+        "limit": 1 + slack,
+        "over_share": sum(1 for row in countries if row["over_share"]),
+    }
     for method in ("exact", "greedy"):
         balance = stats[method]["balance"]
         report[method] = {
@@ -127,6 +180,14 @@ def round_report(pairing_round: PairingRound) -> dict[str, object] | None:
     return report
 
 
+def _rounding(row: dict, slack: float) -> dict[str, object]:
+    """Whether a country got more than (1 + slack) × its fair share — possible only
+    because its cap is rounded up to whole pairs — and the unrounded cap, to say so."""
+    ratio = row.get("ratio")
+    over = ratio is not None and ratio > (1 + slack) + 0.005  # the ratio is rounded to 0.01
+    return {"over_share": over, "exact_cap": round((1 + slack) * row["fair_pairs"], 2)}
+
+
 def _signed(value: float | None, decimals: int, unit: str = "") -> str:
     """A figure with its sign, in the active locale's format ("+0.13", "−4.5 %", "—")."""
     if value is None:
@@ -134,3 +195,67 @@ def _signed(value: float | None, decimals: int, unit: str = "") -> str:
     text = number_format(abs(value), decimals)
     sign = "+" if value > 0 else "−" if value < 0 else "±"
     return f"{sign}{text}{unit}"
+
+
+@dataclass(frozen=True)
+class PublishPreview:
+    """What publishing the round now would do (the confirmation page's counts)."""
+
+    proposals: int
+    lecturers: int
+    institutions: int
+    skipped_not_open: int
+    skipped_live: int
+    skipped_refused: int
+
+    @property
+    def skipped(self) -> int:
+        return self.skipped_not_open + self.skipped_live + self.skipped_refused
+
+
+def round_publish_preview(pairing_round: PairingRound) -> PublishPreview:
+    """How many proposals publishing would create now, and how many distinct lecturers
+    (owners and co-owners of their offers) and institutions they reach; the pairs it would
+    skip, by the reasons of `publishing.round_publish`. Read only; a few queries."""
+    pairs = list(
+        RoundPair.objects.filter(pairing_round=pairing_round).values_list(
+            "asian_offer_id", "european_offer_id"
+        )
+    )
+    asian_ids, european_ids = {a for a, _ in pairs}, {e for _, e in pairs}
+    offers = dict(
+        Offer.objects.filter(pk__in=asian_ids | european_ids, status=OfferStatus.OPEN).values_list(
+            "pk", "institution_id"
+        )
+    )
+    live = set(
+        Proposal.objects.filter(
+            state__in=LIVE_PROPOSAL_STATES,
+            asian_offer_id__in=asian_ids,
+            european_offer_id__in=european_ids,
+        ).values_list("asian_offer_id", "european_offer_id")
+    )
+    refused = refused_pairs(asian_ids, european_ids)
+    not_open = skipped_live = skipped_refused = 0
+    kept: set[int] = set()
+    for a, e in pairs:
+        if a not in offers or e not in offers:
+            not_open += 1
+        elif (a, e) in live:
+            skipped_live += 1
+        elif (a, e) in refused:
+            skipped_refused += 1
+        else:
+            kept |= {a, e}
+    editors = set(Offer.objects.filter(pk__in=kept).values_list("owner_id", flat=True))
+    editors |= set(
+        Offer.co_owners.through.objects.filter(offer_id__in=kept).values_list("user_id", flat=True)
+    )
+    return PublishPreview(
+        proposals=len(pairs) - not_open - skipped_live - skipped_refused,
+        lecturers=len(editors),
+        institutions=len({offers[o] for o in kept}),
+        skipped_not_open=not_open,
+        skipped_live=skipped_live,
+        skipped_refused=skipped_refused,
+    )

@@ -1,4 +1,5 @@
-"""Background work of pairing rounds: computing one round.
+"""Background work of pairing rounds: computing and publishing one round, reaping stale
+ones, announcing published ones after their grace period.
 
 The task keeps the name it had when rounds lived in matching, so rounds queued before an
 upgrade still find it."""
@@ -13,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
-from rounds import compute, publishing
+from rounds import compute, publishing, undo
 from rounds.models import PairingRound, RoundStatus
 
 
@@ -67,4 +68,15 @@ def publish_round(self, round_id: int) -> str:
         # found it published by the first: nothing to do.
         pairing_round.refresh_from_db()
         return pairing_round.status
+    # With ROUND_UNDO_MINUTES = 0 there is no grace period: announce at once.
+    undo.round_announce(round_id=round_id)
     return RoundStatus.PUBLISHED
+
+
+@shared_task(name="rounds.tasks.announce_rounds")
+def announce_rounds() -> int:
+    """Run by Celery beat every minute: notify the lecturers of the published rounds whose
+    grace period is over, once (`rounds.undo.rounds_announce_due`). Beat, not a task with
+    a countdown: the due rounds are read from the database at every run, so nothing is
+    lost when a worker restarts, and an eager embedded mode never sends at publish time."""
+    return undo.rounds_announce_due()

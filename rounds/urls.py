@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", round_views.round_detail, name="round-detail"),
     path("<int:pk>/progress/", round_views.round_progress, name="round-progress"),
     path("<int:pk>/publish/", round_views.round_publish, name="round-publish"),
+    path("<int:pk>/undo/", round_views.round_undo, name="round-undo"),
 ]

@@ -118,6 +118,9 @@ ROWS: dict[str, Row] = {
         "302 302 403 403 403 403 403", "POST", pk="offer", data={"partner": "partner_offer"}
     ),
     "matching:suggestions-unhide": row("302 302 403 403 403 403 403", "POST", pk="offer"),
+    # --- the secretariat's page of the learned suggestion ranking
+    "matching:ranking-model": row("302 403 403 403 403 403 200"),
+    "matching:ranking-refit": row("302 403 403 403 403 403 302", "POST"),
     # --- proposals: its two lecturers, both offices and the secretariat see it
     # from alice's own offer to jan's: only the offer's editors propose from it
     "exchanges:proposal-new": row(
@@ -163,6 +166,7 @@ ROWS: dict[str, Row] = {
     "rounds:round-detail": row("302 403 403 403 403 403 200", pk="round"),
     "rounds:round-progress": row("302 403 403 403 403 403 200", pk="round"),
     "rounds:round-publish": row("302 403 403 403 403 403 302", "POST", pk="round"),
+    "rounds:round-undo": row("302 403 403 403 403 403 302", "POST", pk="round"),
     # --- the REST API: 401 without a token or session; outsiders to a proposal get 404
     "api:auth-token": row("400 400 400 400 400 400 400", "POST"),
     "api:me": row("401 200 200 200 200 200 200"),

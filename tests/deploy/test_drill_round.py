@@ -86,7 +86,8 @@ def test_a_round_whose_publishing_worker_is_killed_is_published_once_by_another(
     try:
         with app.connection_for_write(broker.url) as conn:
             app.send_task("rounds.tasks.publish_round", args=[pairing_round.pk], connection=conn)
-        first = start_worker(broker.url, log)
+        # No grace period (rounds.undo): the publishing worker also tells the lecturers.
+        first = start_worker(broker.url, log, ROUND_UNDO_MINUTES="0")
         wait_until(
             lambda: proposals_inserted() - before >= pairs // 4,
             60,
@@ -101,7 +102,7 @@ def test_a_round_whose_publishing_worker_is_killed_is_published_once_by_another(
         assert pairing_round.status == RoundStatus.PUBLISHING
         assert not Proposal.objects.exists()
 
-        second = start_worker(broker.url, log)
+        second = start_worker(broker.url, log, ROUND_UNDO_MINUTES="0")
         wait_until(
             lambda: PairingRound.objects.get(pk=pairing_round.pk).status == RoundStatus.PUBLISHED,
             90,

@@ -75,7 +75,7 @@ def test_owner_sees_explained_partners_from_the_other_region(
     assert "SDG 14" in body
     assert "h a week of overlap: Tue 15:00–17:00 in Asia/Kuala_Lumpur" in body
     # A perfect text match without a shared language is not suggested at all.
-    assert f'href="{french_only.get_absolute_url()}"' not in body
+    assert f'href="{french_only.get_absolute_url()}?suggested_for=' not in body
 
 
 def test_suggestions_never_pair_one_region(client, alice, siti_offer, marine, fit_model):
@@ -99,7 +99,7 @@ def test_owner_hides_a_suggestion_and_can_bring_it_back(
     fit_model()
     client.force_login(alice)
     url = reverse("matching:suggestion-hide", args=[siti_offer.pk])
-    link = f'href="{marine.get_absolute_url()}"'
+    link = f'href="{marine.get_absolute_url()}?suggested_for={siti_offer.pk}"'
     response = client.post(url, {"partner": marine.pk})
     assert response.status_code == 302
     body = page(client, siti_offer)

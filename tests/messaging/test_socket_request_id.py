@@ -59,7 +59,9 @@ def test_a_chat_session_logs_under_the_proxys_request_id(proposal, alice, collec
 
     async_to_sync(scenario)()
     assert ("conversation socket opened on " + path, "edge-7f3a") in collected
-    assert any(m.startswith("conversation socket closed") and rid == "edge-7f3a" for m, rid in collected)
+    assert any(
+        m.startswith("conversation socket closed") and rid == "edge-7f3a" for m, rid in collected
+    )
 
 
 def test_without_a_header_a_session_gets_one_id_of_its_own(proposal, alice, collected):

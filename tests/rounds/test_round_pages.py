@@ -89,6 +89,8 @@ PAGES = [
     ("round-detail", True, "get"),
     ("round-progress", True, "get"),
     ("round-publish", True, "post"),
+    ("round-publish", True, "get"),
+    ("round-undo", True, "post"),
 ]
 
 
@@ -102,8 +104,9 @@ def test_the_secretariat_opens_every_round_page(
 ):
     client.force_login(secretariat)
     response = getattr(client, method)(page_url(name, with_pk, queued_round.pk))
-    # The form re-renders with errors; publishing a running round is refused with a message.
-    assert response.status_code == (302 if name == "round-publish" else 200)
+    # The form re-renders with errors; publishing (or confirming it) or undoing a running
+    # round is refused with a message.
+    assert response.status_code == (302 if name in ("round-publish", "round-undo") else 200)
 
 
 @pytest.mark.parametrize(("name", "with_pk", "method"), PAGES)
@@ -133,7 +136,8 @@ def test_visitors_are_sent_to_sign_in_from_every_round_page(
         ("round-create", False, "put"),
         ("round-detail", True, "post"),
         ("round-progress", True, "post"),
-        ("round-publish", True, "get"),
+        ("round-publish", True, "put"),
+        ("round-undo", True, "get"),
     ],
 )
 def test_a_wrong_method_gets_405(client, secretariat, queued_round, name, with_pk, method):
@@ -290,7 +294,8 @@ def test_the_result_page_shows_pairs_figures_and_tables_with_captions(
     assert report["gain"]["pairs_percent_display"] == "+25.0 %"
     assert report["exact"]["balance"]["index_display"] == "±0.00"
     assert {row["name"] for row in report["countries"]} >= {"Malaysia", "Netherlands"}
-    assert 'action="{}"'.format(reverse("rounds:round-publish", args=[done_round.pk])) in page
+    # Publishing starts with its confirmation page (a link, not a form).
+    assert 'href="{}"'.format(reverse("rounds:round-publish", args=[done_round.pk])) in page
 
 
 def test_times_are_shown_in_the_viewers_time_zone(client, secretariat, queued_round):

@@ -45,10 +45,14 @@ def test_secretariat_runs_a_pairing_round_and_publishes_it(asgi_server, page, se
     comparison = page.get_by_role("table", name=re.compile("against the greedy baseline"))
     expect(comparison.get_by_role("row", name=re.compile(r"^Pairs 5 4 \+25\.0 %"))).to_be_visible()
 
-    page.get_by_role("button", name="Publish the round").click()
-    expect(page.get_by_text("Published: 5 proposals were sent to the lecturers.")).to_be_visible()
+    # Publishing asks first, with what it will send; then nobody is told during the
+    # grace period, and the round can be undone.
+    page.get_by_role("link", name="Publish the round…").click()
+    page.get_by_role("button", name="Publish 5 proposals").click()
+    expect(page.get_by_text("Published: 5 proposals were created.")).to_be_visible()
     expect(page.locator("#round-status")).to_have_text("Published")
-    expect(page.get_by_role("button", name="Publish the round")).to_have_count(0)
+    expect(page.get_by_role("link", name="Publish the round…")).to_have_count(0)
+    expect(page.get_by_role("button", name="Undo the publication")).to_be_visible()
 
     published = PairingRound.objects.get()
     assert published.status == RoundStatus.PUBLISHED

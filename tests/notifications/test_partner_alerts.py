@@ -20,6 +20,9 @@ def alert(alice, siti_offer):
     return PartnerAlert.objects.create(offer=siti_offer, user=alice)
 
 
+AMSTERDAM = {"time_zone": "Europe/Amsterdam", "windows": [(1, dt.time(8), dt.time(11))]}
+
+
 def publish(owner, commit, **overrides):
     """An offer of `owner`, published; its alert search runs on commit, like in a worker."""
     with commit():
@@ -80,10 +83,41 @@ def test_at_most_once_a_day_the_rest_waits_and_goes_together(alert, alice, jan, 
     assert "Soil and Crop Science" in mail.outbox[1].body
 
 
-def test_same_region_and_closed_offers_are_not_partners(alert, alice, bob, commit):
+def test_same_region_and_closed_offers_are_not_partners(alert, alice, jan, commit):
     colleague = factories.lecturer(alice.affiliations.first().institution, email="c@um.edu.my")
     publish(colleague, commit, title="Coastal Ecology II")  # Asia, same field
     assert not partner_found(alice).exists()
+    # Once Alice's own offer is closed, her alert waits for nothing.
+    from offers import services
+
+    services.offer_close(offer=alert.offer, actor=alice)
+    publish(jan, commit, title="Urban Planning Studio", isced=factories.isced("0731").pk)
+    assert not PartnerAlertHit.objects.exists()
+    assert not partner_found(alice).exists()
+
+
+def test_one_new_offer_is_checked_against_every_alert_in_one_pass(alert, alice, jan):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries_to_find(title):
+        partner = factories.make_offer(
+            jan, title=title, isced=factories.isced("0731").pk, **AMSTERDAM
+        )
+        with CaptureQueriesContext(connection) as ctx:
+            found = alerts.find_partners(partner.pk)
+        return found, len(ctx.captured_queries)
+
+    one = queries_to_find("Urban Planning Studio")
+    for n in range(5):
+        other = factories.lecturer(alice.affiliations.first().institution, email=f"l{n}@um.edu.my")
+        PartnerAlert.objects.create(
+            offer=factories.make_offer(other, title=f"Coast {n}"), user=other
+        )
+    six = queries_to_find("Urban Planning Studio II")
+    # Six alerts found in as many queries as one: the offers' features are read at once.
+    assert (one[0], six[0]) == (1, 6)
+    assert six[1] == one[1]
 
 
 def test_switched_off_emails_still_tell_in_the_app(alert, alice, jan, commit):

@@ -20,7 +20,7 @@ from django.db.models import Count
 
 from accounts.models import Institution, Region, User
 from core.vocabulary import LEVELS, REGIONS
-from dashboard.demo import SKILLS, _demo_lecturer, _windows, _zone
+from dashboard.demo import SKILLS, _demo_lecturer, _zone
 from offers import services as offer_services
 from offers.models import IscedField, IscedLevel, Offer, Priority, Sdg
 from offers.services import OfferData
@@ -38,12 +38,11 @@ KEYS = set(TEXT_LENGTHS) | {
     "sustainability",
     "digitalisation",
 }
-SEMESTER_STARTS = [
-    dt.date(2027, 2, 1),
-    dt.date(2027, 3, 1),
-    dt.date(2027, 9, 1),
-    dt.date(2027, 10, 1),
-]
+# The n-th Asian and the n-th European course of a file are written as a pair: they get
+# the same season, and weekly windows in the hours the two regions share (European
+# mornings, Asian afternoons), so that most courses have a partner to be suggested.
+SEASON_STARTS = [dt.date(2027, 2, 1), dt.date(2027, 9, 1)]
+SHARED_HOURS = {Region.EUROPE: (8, 11), Region.ASIA: (14, 17)}
 
 
 class DemoCourseError(ValueError):
@@ -154,9 +153,9 @@ def _pick_fresh_institutions(rng: random.Random, region: str, count: int) -> lis
     return chosen
 
 
-def _offer_data(rng: random.Random, course: dict, institution: Institution) -> OfferData:
-    start = rng.choice(SEMESTER_STARTS) + dt.timedelta(days=rng.randrange(0, 28))
-    term_weeks = rng.randrange(12, 20)
+def _offer_data(rng: random.Random, course: dict, institution: Institution, slot: int) -> OfferData:
+    start = SEASON_STARTS[slot % 2] + dt.timedelta(days=rng.randrange(0, 21))
+    term_weeks = rng.randrange(14, 20)
     sync = rng.choice([0, 4, 6, 6, 8, 10])
     return OfferData(
         fields={
@@ -179,9 +178,15 @@ def _offer_data(rng: random.Random, course: dict, institution: Institution) -> O
             "partners_sought": 1,
         },
         languages=[("en", rng.choice(["B1", "B2", "B2"]))],
-        windows=_windows(rng) if sync else [],
+        windows=_shared_windows(rng, course["region"]) if sync else [],
         sdgs=list(course["sdgs"]),
     )
+
+
+def _shared_windows(rng: random.Random, region: str) -> list:
+    first, last = SHARED_HOURS[region]
+    hour = rng.randrange(first, last)
+    return [(day, dt.time(hour), dt.time(hour + 3)) for day in sorted(rng.sample([1, 2, 3], 2))]
 
 
 def build_field_offers(directory: Path) -> int:
@@ -190,21 +195,22 @@ def build_field_offers(directory: Path) -> int:
     files = read_course_files(directory)
     existing = set(Offer.objects.values_list("region", "title"))
     pending = [
-        (broad, course)
+        (broad, slot, course)
         for broad, courses in files
-        for course in courses
+        for region in REGIONS
+        for slot, course in enumerate(c for c in courses if c["region"] == region)
         if (course["region"], course["title"].strip()) not in existing
     ]
     rng = random.Random(2030 + 10)  # the ten broad fields of ISCED-F
     for region in (Region.ASIA, Region.EUROPE):
-        mine = [(broad, c) for broad, c in pending if c["region"] == region]
+        mine = [(broad, slot, c) for broad, slot, c in pending if c["region"] == region]
         if not mine:
             continue
         institutions = _pick_fresh_institutions(rng, region, INSTITUTIONS_PER_REGION)
         if not institutions:
             raise RuntimeError("Load the reference data first: manage.py load_reference")
         lecturers: dict[int, User] = {}
-        for n, (broad, course) in enumerate(mine):
+        for n, (broad, slot, course) in enumerate(mine):
             institution = institutions[n % len(institutions)]
             if institution.pk not in lecturers:
                 # One made-up lecturer per institution, as for the real-text offers (a
@@ -216,7 +222,7 @@ def build_field_offers(directory: Path) -> int:
                 offer = offer_services.offer_create(
                     owner=owner,
                     institution=institution,
-                    data=_offer_data(course_rng, course, institution),
+                    data=_offer_data(course_rng, course, institution, slot),
                 )
                 offer_services.offer_publish(offer=offer, actor=owner)
     return sum(len(courses) for _broad, courses in files)

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "notifications",
     "rounds",
     "balance",
+    "planning",
     "dashboard",
     "privacy",
 ]

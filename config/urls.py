@@ -17,6 +17,8 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("offers.urls")),
     path("", include("exchanges.urls")),
+    path("", include("exchanges.agreement_urls")),
+    path("", include("planning.urls")),
     path("", include("matching.urls")),
     path("office/import/", include("offers.import_urls")),
     path("secretariat/rounds/", include("rounds.urls")),

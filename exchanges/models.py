@@ -48,6 +48,10 @@ class Proposal(models.Model):
     # Each side accepts; the proposer's side on proposing. Accepted when both have.
     asian_accepted_at = models.DateTimeField(null=True, blank=True)
     european_accepted_at = models.DateTimeField(null=True, blank=True)
+    # The terms version (TermsVersion.number) each side accepted: both the same, latest one
+    # freezes it. Null: that side has not accepted any version.
+    asian_accepted_version = models.PositiveIntegerField(null=True, blank=True)
+    european_accepted_version = models.PositiveIntegerField(null=True, blank=True)
     # The agreed terms, frozen on acceptance; offices approve exactly this (by its hash).
     terms = models.JSONField(_("agreed terms"), default=dict, blank=True)
     terms_hash = models.CharField(max_length=64, blank=True)
@@ -102,6 +106,35 @@ class Proposal(models.Model):
 
     def is_live(self) -> bool:
         return self.state in LIVE_PROPOSAL_STATES
+
+
+class TermsVersion(models.Model):
+    """One saved version of the terms both lecturers draft together (exchanges.drafting).
+
+    Versions are never edited: each change saves the next number, so the timeline shows
+    who changed what and when, and an acceptance names the exact version it accepted."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="term_versions")
+    number = models.PositiveIntegerField()
+    # The agreed fields (exchanges.drafting.AGREED_FIELDS), JSON-ready values only.
+    data = models.JSONField(default=dict)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["proposal", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "number"], name="one_terms_version_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"terms v{self.number} of {self.proposal_id}"
 
 
 class ProposalEvent(models.Model):

@@ -23,6 +23,10 @@ class NotificationKind(models.TextChoices):
     DECLINED = "declined", _("Proposal declined")
     WITHDRAWN = "withdrawn", _("Proposal withdrawn")
     PARTNER_FOUND = "partner_found", _("New partner course")
+    TERMS_DRAFTED = "terms_drafted", _("Terms changed by the partner")
+    CHANGES = "changes", _("Changes requested by an office")
+    COMMENTED = "commented", _("New comment on a proposal")
+    SESSION_SOON = "session_soon", _("Joint session coming up")
 
 
 class EmailState(models.TextChoices):

@@ -57,6 +57,9 @@ LINES = {
     ("partner_found", ""): _(
         "A new partner course for “%(own)s”: “%(partner)s” (%(institution)s)."
     ),
+    ("session_soon", ""): _(
+        "Joint session of “%(asian)s” ↔ “%(european)s” starts %(date)s (your time)."
+    ),
     ("completed", ""): _(
         "The exchange “%(asian)s” ↔ “%(european)s” is completed and its report filed."
     ),
@@ -81,6 +84,8 @@ def line(kind: str, params: dict) -> str:
         return str(p["own"])
     if kind == "expiring":
         p["date"] = _format_date(p.get("expires_at"))
+    if kind == "session_soon":
+        p["date"] = _format_date(p.get("starts_at"))
     return str(template) % p
 
 

@@ -11,7 +11,7 @@ import hashlib
 from django.core.cache import cache
 from django.utils import translation
 
-from balance import stats
+from balance import queries, stats
 
 CACHE_SECONDS = 300
 VERSION_KEY = "balance:version"
@@ -42,3 +42,16 @@ def statistics(f: stats.Filters) -> stats.Statistics:
         figures = stats.compute(f)
         cache.set(key, figures, CACHE_SECONDS)
     return figures
+
+
+def years(institutions: frozenset[int] | None) -> list[int]:
+    """The years with data in the scope (balance.queries.years_with_data), cached as the
+    figures are."""
+    scope = "all" if institutions is None else ",".join(map(str, sorted(institutions)))
+    digest = hashlib.sha256(scope.encode()).hexdigest()[:24]
+    key = f"balance:years:{version()}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = queries.years_with_data(institutions)
+        cache.set(key, found, CACHE_SECONDS)
+    return found

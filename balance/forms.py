@@ -13,6 +13,10 @@ from offers.models import OfferKind, OfferLevel, Priority
 
 YEAR_AND_PERIOD = _("Choose either a year or a period (from, to), not both.")
 FROM_AFTER_TO = _("The period must end on or after the day it starts.")
+NO_SUCH_YEAR = _(
+    "There are no figures for the year “%(value)s”; choose one of the years in the list."
+)
+YEAR_MIN, YEAR_MAX = 2000, 2100
 
 
 def _choices(all_label, choices):
@@ -30,8 +34,8 @@ class StatsFilterForm(forms.Form):
     year = forms.IntegerField(
         label=_("Year"),
         required=False,
-        min_value=2000,
-        max_value=2100,
+        min_value=YEAR_MIN,
+        max_value=YEAR_MAX,
         help_text=_("Exchanges whose term starts in this year."),
     )
     date_from = forms.DateField(label=_("Terms starting from"), required=False, widget=DateInput())
@@ -53,6 +57,22 @@ class StatsFilterForm(forms.Form):
         choices=_choices(_("Both regions"), Region.choices),
         help_text=_("Kind, priority and level then apply to that region's course only."),
     )
+
+    def __init__(self, data=None, *args, years: list[int] | None = None, **kwargs):
+        """`years`: the years with data, for the page's year select; without them (the
+        API) any year from YEAR_MIN to YEAR_MAX is accepted."""
+        super().__init__(data, *args, **kwargs)
+        if years is not None:
+            old = self.fields["year"]
+            self.fields["year"] = forms.TypedChoiceField(
+                label=old.label,
+                help_text=old.help_text,
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", _("All years")), *((str(y), str(y)) for y in years)],
+                error_messages={"invalid_choice": NO_SUCH_YEAR},
+            )
 
     def clean(self):
         data = super().clean()

@@ -36,7 +36,7 @@ from django.db.models import (
     QuerySet,
     Sum,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, ExtractYear
 
 from accounts.models import Country
 from balance.models import ProposalFact, decode, encode
@@ -118,6 +118,19 @@ def offers(f: Filters) -> QuerySet[Offer]:
     if f.institutions is not None:
         qs = qs.filter(institution_id__in=list(f.institutions))
     return qs
+
+
+def years_with_data(institutions: frozenset[int] | None) -> list[int]:
+    """The years in which a proposal's term or a published offer's term starts, within
+    the scope, newest first: the choices of the year filter."""
+    scope = Filters(institutions=institutions)
+    years = set(
+        proposals(scope).annotate(y=ExtractYear("start")).values_list("y", flat=True).distinct()
+    )
+    years |= set(
+        offers(scope).annotate(y=ExtractYear("term_start")).values_list("y", flat=True).distinct()
+    )
+    return sorted((y for y in years if y is not None), reverse=True)
 
 
 # --- grouping sets of the exchanges --------------------------------------------------------

@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from accounts.models import Institution
-from balance import queries, tables
+from balance import maps, queries, tables
 from balance.figures import Column, Table
 from balance.folds import Folds
 from balance.queries import Filters
@@ -43,6 +43,7 @@ class Statistics:
     country_chart: list[dict]
     index_chart: list[dict]
     funnel_chart: list[dict]
+    map_rows: list[dict]
 
     def table(self, slug: str) -> Table:
         return self.tables[slug]
@@ -59,7 +60,20 @@ def compute(f: Filters) -> Statistics:
         country_chart=folds.country_chart(),
         index_chart=folds.index_chart(),
         funnel_chart=folds.funnel_chart(),
+        map_rows=map_rows(folds),
     )
+
+
+def map_rows(folds: Folds) -> list[dict]:
+    """Every ASEM country of the map that the region filter shows, with or without
+    exchanges, most participants first (balance.maps)."""
+    flows, names, region = folds.per_country, folds.names, folds.filters.region
+    # The region of the ASEM partner list (the map's file), so that a country without
+    # any row in the database still shows in its region.
+    outlines = maps.outlines()["countries"]
+    codes = [c for c, o in outlines.items() if not region or o["group"].lower() == region]
+    codes.sort(key=lambda c: (-flows[c].total if c in flows else 0, names.get(c, c)))
+    return maps.countries(flows, names, codes)
 
 
 def scope_institutions(institutions: frozenset[int] | None) -> list[Institution]:

@@ -7,6 +7,8 @@ exports and the API; the scope never does."""
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -14,10 +16,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET
 
-from balance import cache, charts, co2, exporting, stats, tables
+from balance import cache, charts, co2, compare, exporting, maps, stats, tables
 from balance.access import viewer_scope
+from balance.figures import index_leaning, index_reading
 from balance.forms import StatsFilterForm
 
 CONTENT_TYPES = {
@@ -46,24 +50,66 @@ def about(form: StatsFilterForm, scope) -> list[tuple[str, str]]:
     return rows
 
 
+# The page's sections, in order: (anchor, title) for the contents bar and the tabs.
+SECTIONS = [
+    ("overview", _lazy("Overview")),
+    ("pipeline", _lazy("Pipeline")),
+    ("countries", _lazy("Countries and map")),
+    ("time", _lazy("Over time")),
+    ("kinds", _lazy("COIL and virtual mobility")),
+    ("priorities", _lazy("Thematic priorities")),
+    ("levels", _lazy("Levels and fields")),
+    ("sdgs", _lazy("SDGs")),
+    ("coverage", _lazy("Coverage")),
+    ("co2", _lazy("CO₂ avoided")),
+]
+
+
+def previous_year(form: StatsFilterForm, figures: stats.Statistics) -> list | None:
+    """The headline figures against the year before the selected one (same filters and
+    scope), or None without a selected year."""
+    year = form.cleaned_data.get("year")
+    if not year:
+        return None
+    before = dataclasses.replace(
+        figures.filters, date_from=dt.date(year - 1, 1, 1), date_to=dt.date(year - 1, 12, 31)
+    )
+    return compare.year_on_year(figures.summary, cache.statistics(before).summary)
+
+
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = viewer_scope(request.user)
-    form = StatsFilterForm(request.GET)
-    context = {"form": form, "scope_label": scope_label(scope), "scope_all": scope is None}
+    years = cache.years(scope)
+    form = StatsFilterForm(request.GET, years=years)
+    context = {
+        "form": form,
+        "scope_label": scope_label(scope),
+        "scope_all": scope is None,
+        "sections": SECTIONS,
+    }
     if not form.is_valid():
         return render(request, "balance/dashboard.html", context, status=400)
     figures = cache.statistics(form.filters(scope))
+    index = figures.summary["index"]
     context.update(
         stats=figures,
         tables=figures.tables,
         summary=figures.summary,
         applied=form.applied(),
         query=filter_query(form),
+        year=form.cleaned_data.get("year"),
+        changes=previous_year(form, figures),
+        index_reading=index_reading(index),
+        index_leaning=index_leaning(index),
         chart_countries=charts.country_flows(figures.country_chart),
         chart_index=charts.index_over_time(figures.index_chart),
         chart_funnel=charts.funnel(figures.funnel_chart),
+        map_svg=maps.svg(figures.map_rows),
+        map_rows=figures.map_rows,
+        map_index_legend=maps.INDEX_CLASSES,
+        map_flow_legend=maps.flow_legend(figures.map_rows),
         factor=co2.EMISSION_FACTOR_KG_PER_PKM,
         factor_source=co2.EMISSION_FACTOR_SOURCE,
         now=timezone.now(),

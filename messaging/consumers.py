@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import time
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core import panels
 from core.metrics import CHAT_SEND_SECONDS, CHAT_SENDS
 from messaging import chat, frames, inbound, presence, selectors
 from messaging.access import active_membership
@@ -31,6 +33,7 @@ from messaging.sockets import (
 )
 
 log = logging.getLogger(__name__)
+INBOX_FEEDS = "inbox-feeds"  # the core.panels slot of the feeds (notifications.live)
 
 INTERNAL = gettext_lazy(
     "Something went wrong on our side with this frame; nothing was changed. "
@@ -296,7 +299,8 @@ class ConversationConsumer(ChatSocket):
 
 
 class InboxConsumer(ChatSocket):
-    """Live unread counts for the dashboard: one socket follows all the user's chats."""
+    """Live counts on every page: the user's chats (`?follow=chats`, the default) and the
+    feeds upper apps add on the core.panels slot INBOX_FEEDS (`?follow=notifications`)."""
 
     metrics_kind = "inbox"
     MAX_FOLLOWED = 500
@@ -305,28 +309,40 @@ class InboxConsumer(ChatSocket):
         self.user = self.scope.get("user")
         self.followed: set[int] = set()
         self.counts: dict[int, int] = {}
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        self.follow = set(",".join(query.get("follow", ["chats"])).split(","))
+        self.chats = "chats" in self.follow
         await self.accept()
         if self.user is None or not self.user.is_authenticated:
             await self.refuse(
                 "unauthenticated", _("Sign in to use the chat."), CLOSE_UNAUTHENTICATED
             )
             return
-        counts = await database_sync_to_async(self._counts)()
-        await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+        feeds = panels.contribute(INBOX_FEEDS, self.scope, self.user, self.follow)
+        counts = await database_sync_to_async(self._counts)() if self.chats else {}
+        # The user's group carries the closes (signed out: every socket ends) as well.
+        self.groups_joined = [user_group(self.user.pk), *(f["group"] for f in feeds.values())]
+        for group in self.groups_joined:
+            await self.channel_layer.group_add(group, self.channel_name)
         for conversation_id in counts:
             await self.channel_layer.group_add(
                 conversation_group(conversation_id), self.channel_name
             )
             self.followed.add(conversation_id)
         self.counts = counts
-        await self.send_json({"type": "unread", "counts": {str(k): v for k, v in counts.items()}})
+        if self.chats:
+            await self.send_json(
+                {"type": "unread", "counts": {str(k): v for k, v in counts.items()}}
+            )
+        for feed in feeds.values():  # after joining: nothing falls between
+            await self.send_json(await database_sync_to_async(feed["hello"])())
 
     def _counts(self) -> dict[int, int]:
         rows = selectors.memberships_with_unread(self.user)[: self.MAX_FOLLOWED]
         return {m.conversation_id: m.unread for m in rows}
 
     async def disconnect(self, code) -> None:
-        groups = [user_group(self.user.pk)] if getattr(self.user, "is_authenticated", False) else []
+        groups = list(getattr(self, "groups_joined", []))
         groups += [conversation_group(c) for c in self.followed]
         for group in groups:
             try:
@@ -361,8 +377,13 @@ class InboxConsumer(ChatSocket):
         if event["user"] == self.user.pk:
             await self._send_count(event["conversation"])
 
+    async def inbox_frame(self, event: dict) -> None:
+        await self.send(text_data=event["frame"])  # a feed's frame, encoded by its sender
+
     async def chat_joined(self, event: dict) -> None:
         conversation_id = event["conversation"]
+        if not self.chats:
+            return
         if conversation_id not in self.followed:
             await self.channel_layer.group_add(
                 conversation_group(conversation_id), self.channel_name
@@ -374,6 +395,8 @@ class InboxConsumer(ChatSocket):
         conversation_id = event.get("conversation")
         if conversation_id is None:
             await self.close(code=CLOSE_GONE)
+            return
+        if not self.chats:
             return
         if conversation_id in self.followed:
             self.followed.discard(conversation_id)

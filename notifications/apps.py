@@ -8,7 +8,9 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from core import panels
-        from notifications import receivers  # noqa: F401  (connects the receivers)
+        from notifications import live, receivers  # noqa: F401  (connects the receivers)
         from notifications.panels import alert_panel
 
         panels.register(panels.OFFER_PAGE, alert_panel)
+        # The badge and the notifications page follow the user's inbox socket.
+        panels.register(live.INBOX_FEEDS, live.inbox_feed)

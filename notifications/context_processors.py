@@ -6,6 +6,11 @@ from notifications.models import Notification
 BADGE_CAP = 100
 
 
+def badge_label(unread: int) -> str:
+    """What the badge shows for a count (the live frames carry the same)."""
+    return f"{BADGE_CAP - 1}+" if unread >= BADGE_CAP else str(unread)
+
+
 class NotificationBadge:
     """The unread count, asked for only when a template shows it, and at most once."""
 
@@ -20,7 +25,7 @@ class NotificationBadge:
 
     @property
     def label(self) -> str:
-        return f"{BADGE_CAP - 1}+" if self.unread >= BADGE_CAP else str(self.unread)
+        return badge_label(self.unread)
 
 
 def notifications(request):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from core.http import redirect_back as _back
+from notifications import live
 from notifications.models import Notification
 
 PAGE_SIZE = 25
@@ -25,7 +26,12 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/notification_list.html",
-        {"page": page, "has_unread": mine.unread().exists()},
+        {
+            "page": page,
+            "has_unread": mine.unread().exists(),
+            # Live additions go on top of the first page only: the others are older.
+            "live_list": page.number == 1,
+        },
     )
 
 
@@ -38,11 +44,16 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
             read_at=timezone.now()
         )
+        live.announce_count(request.user.pk)  # the user's other pages update their badge
     return _back(request, "notifications:notifications")
 
 
 @login_required
 @require_POST
 def notification_read_all(request: HttpRequest) -> HttpResponse:
-    Notification.objects.filter(recipient=request.user).unread().update(read_at=timezone.now())
+    marked = (
+        Notification.objects.filter(recipient=request.user).unread().update(read_at=timezone.now())
+    )
+    if marked:
+        live.announce_count(request.user.pk)
     return redirect("notifications:notifications")

@@ -50,9 +50,96 @@
     if (summary) { summary.focus(); }
   }
 
+  // The notification badge, and the list on /notifications/, follow the inbox socket
+  // (frames: notifications/live.py). Text goes in as text, never as HTML; the news is
+  // read out by a polite live region, and the focus stays where the user left it.
+  function liveNotifications() {
+    var root = document.querySelector("[data-notifications-live]");
+    if (!root || !window.WebSocket || !window.JSON) { return; }
+    var holder = root.querySelector("[data-notification-badge]");
+    var announcer = root.querySelector("[data-notification-announce]");
+    var list = document.querySelector("[data-notification-list]");
+    var template = document.getElementById("notification-item-template");
+    var attempt = 0, timer = null, socket = null, stopped = false;
+
+    function setBadge(unread, label) {
+      holder.textContent = "";
+      if (!unread) { return; }
+      var badge = document.createElement("span");
+      badge.className = "badge";
+      badge.textContent = label;
+      var hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = " " + root.getAttribute("data-unread-text");
+      badge.appendChild(hidden);
+      holder.append(" ", badge);
+    }
+
+    function announce(line) {
+      // A function, so that "$&" in the line stays text.
+      var text = root.getAttribute("data-announce").replace("%(line)s", function () { return line; });
+      announcer.textContent = text;
+    }
+
+    function addToList(f) {
+      if (!list || !template || document.getElementById("notification-" + f.id)) { return; }
+      var item = template.content.firstElementChild.cloneNode(true);
+      var field = function (name) { return item.querySelector('[data-field="' + name + '"]'); };
+      item.id = "notification-" + f.id;
+      field("line").textContent = f.line;
+      field("when").textContent = f.when;
+      field("when").setAttribute("datetime", f.at);
+      field("url").value = f.url;
+      field("action").textContent = f.action;
+      item.querySelectorAll("form").forEach(function (form) {
+        form.action = form.getAttribute("action").replace(/\/0\/read\/$/, "/" + f.id + "/read/");
+      });
+      list.prepend(item);
+      list.hidden = false;
+      var empty = document.querySelector("[data-notification-empty]");
+      if (empty) { empty.hidden = true; }
+    }
+
+    function onFrame(f) {
+      if (f.type !== "notification") { return; }
+      setBadge(f.unread, f.label);
+      if (f.id && f.line) {
+        addToList(f);
+        announce(f.line);
+      }
+    }
+
+    function open() {
+      socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") +
+        location.host + root.getAttribute("data-ws-path"));
+      socket.onmessage = function (e) {
+        // The first frame comes once the server listens for this user: live from here.
+        attempt = 0;
+        root.setAttribute("data-live", "connected");
+        var frame;
+        try { frame = JSON.parse(e.data); } catch (err) { return; }
+        onFrame(frame);
+      };
+      socket.onclose = function (e) {
+        socket = null;
+        root.setAttribute("data-live", "closed");
+        // Signed out (4401) or the session ended (4403): nothing more will come.
+        if (e.code === 4401 || e.code === 4403) { stopped = true; return; }
+        var delay = Math.min(30, Math.pow(2, attempt)) * (0.75 + Math.random() / 2);
+        attempt += 1;
+        timer = setTimeout(open, delay * 1000);
+      };
+    }
+    window.addEventListener("online", function () {
+      if (!socket && !stopped) { clearTimeout(timer); open(); }
+    });
+    open();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     detectTimeZone();
     filterBoxes();
     focusErrors();
+    liveNotifications();
   });
 })();

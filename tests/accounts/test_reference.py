@@ -223,8 +223,10 @@ def test_changed_institutions_file_is_reloaded_by_upsert(loaded, settings, tmp_p
 # --- demo accounts ---------------------------------------------------------------------------
 
 
-def demo_counts() -> tuple[int, int]:
-    return User.objects.count(), Affiliation.objects.count()
+def demo_counts() -> tuple[int, int, int]:
+    from offers.models import Offer
+
+    return User.objects.count(), Affiliation.objects.count(), Offer.objects.count()
 
 
 def test_load_demo_creates_the_demo_accounts_once():
@@ -253,7 +255,7 @@ def test_load_demo_creates_the_demo_accounts_once():
     summary = stats.compute(stats.Filters()).summary
     assert summary["exchanges"] == 48 and summary["median_days_to_approval"] >= 1
     first = demo_counts()
-    run("load_demo")
+    assert "demo-field-offers: unchanged (400)" in run("load_demo")
     assert demo_counts() == first
     assert history.count() == 48
 

@@ -71,8 +71,9 @@ def test_every_broad_field_has_twenty_open_offers_per_region_once():
     without = sum(not engine.suggestions(o, k=1) for o in sample.order_by("pk")[::4])
     assert without <= 10  # of 100
 
+    # A second load_demo is proven idempotent as a whole in tests/accounts/test_reference.py
+    # (it costs half a minute): here, the field loader alone.
     before = (Offer.objects.count(), User.objects.count())
-    assert "demo-field-offers: unchanged (400)" in run("load_demo")
     # Even when a changed file makes the loader run again, nothing is created twice.
     assert build_field_offers(COURSES) == 400
     assert (Offer.objects.count(), User.objects.count()) == before

@@ -5,8 +5,10 @@ The rules:
 - a side's lecturers are the editors of that side's offer (offers.access); they accept or
   decline while their side has not accepted, withdraw before approval, start an approved
   exchange and file the completion report of an active one;
-- the international offices of the two institutions approve or reject accepted terms,
-  once per institution and version of the terms;
+- the international offices of the two institutions approve, reject or request changes
+  to accepted terms, once per institution and version of the terms;
+- the two lecturers draft the terms while the proposal is open or back from the offices
+  (exchanges.drafting); they and the two offices share the proposal's thread;
 - the secretariat sees every proposal and acts on none."""
 
 from __future__ import annotations
@@ -25,7 +27,23 @@ SIDES = (
 ACCEPTED_AT = {side: field for side, _offer, field in SIDES}
 
 # Every action, in the order pages show them.
-ACTIONS = ("accept", "decline", "withdraw", "approve", "reject", "start", "complete")
+ACTIONS = (
+    "accept",
+    "decline",
+    "withdraw",
+    "approve",
+    "request_changes",
+    "reject",
+    "start",
+    "complete",
+)
+# Where the lecturers may save a new version of the terms (exchanges.drafting).
+DRAFT_STATES = (
+    ProposalState.PROPOSED,
+    ProposalState.ACCEPTED,
+    ProposalState.CHANGES,
+    ProposalState.REJECTED,
+)
 
 
 def proposal_editor_ids(proposal: Proposal) -> set[int]:
@@ -73,13 +91,48 @@ class ProposalAccess:
         )
         return self.offices - decided
 
+    @cached_property
+    def latest_version(self) -> int:
+        """The number of the latest version of the terms (1 before any is stored)."""
+        number = (
+            self.proposal.term_versions.order_by("-number").values_list("number", flat=True).first()
+        )
+        return number or 1
+
+    def accepted_version(self, side: str) -> int | None:
+        """The version `side` accepted (a side that accepted before versions existed, or
+        by proposing, accepted version 1)."""
+        field = "asian_accepted_version" if side == "asia" else "european_accepted_version"
+        number = getattr(self.proposal, field)
+        if number is None and getattr(self.proposal, ACCEPTED_AT[side]):
+            return 1
+        return number
+
+    @cached_property
+    def pending_sides(self) -> set[str]:
+        """The user's sides that have not accepted the latest version of the terms."""
+        return {s for s in self.sides if self.accepted_version(s) != self.latest_version}
+
+    @property
+    def can_draft(self) -> bool:
+        return self.proposal.state in DRAFT_STATES and bool(self.sides)
+
+    @property
+    def in_thread(self) -> bool:
+        """The proposal's thread with the offices: its lecturers and the two offices."""
+        return bool(self.sides or self.offices)
+
     def can(self, action: str) -> bool:
         state = self.proposal.state
-        if action in ("accept", "decline"):
+        if action == "accept":
+            return state == ProposalState.PROPOSED and bool(self.pending_sides)
+        if action == "decline":
             return state == ProposalState.PROPOSED and bool(self.sides - self.accepted_sides)
         if action == "withdraw":
-            return state in (ProposalState.PROPOSED, ProposalState.ACCEPTED) and bool(self.sides)
-        if action in ("approve", "reject"):
+            # The side that proposed or accepted; the partner who has not declines instead.
+            open_states = (ProposalState.PROPOSED, ProposalState.ACCEPTED, ProposalState.CHANGES)
+            return state in open_states and bool(self.sides & self.accepted_sides)
+        if action in ("approve", "reject", "request_changes"):
             return state == ProposalState.ACCEPTED and bool(self.undecided_offices)
         if action == "start":
             return state == ProposalState.APPROVED and bool(self.sides)

@@ -11,7 +11,6 @@ not allow is a 409 and changes nothing.
 
 from __future__ import annotations
 
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
@@ -26,8 +25,17 @@ from rest_framework.response import Response
 from accounts.models import User
 from core.api import BAD_REQUEST, TandemAPIView, service_errors
 from exchanges import decisions, selectors, services
-from exchanges.agreement import AgreementSerializer, agreement_filename, build_agreement
-from exchanges.models import OfficeDecision, Proposal, ProposalEvent
+from exchanges.agreement import agreement_filename, build_agreement
+from exchanges.agreement_api import ProposalAgreementPdfView
+from exchanges.agreement_serializers import AgreementSerializer
+from exchanges.api_queries import (
+    _detail_response,
+    _incoming,
+    _list_relations,
+    _outgoing,
+)
+from exchanges.api_terms import ProposalCommentsView, ProposalTermsView
+from exchanges.models import Proposal
 from exchanges.serializers import (
     ApproveSerializer,
     CompletionReportInputSerializer,
@@ -38,8 +46,8 @@ from exchanges.serializers import (
     ProposalListSerializer,
     RejectSerializer,
 )
+from exchanges.terms_serializers import AcceptSerializer, RequestChangesSerializer
 from offers import selectors as offer_selectors
-from offers.access import editors_q
 from offers.models import Offer
 
 OFFER_NOT_FOUND = _("You have no offer %(id)s that you can see.")
@@ -50,79 +58,6 @@ PARTNER_NOT_FOUND = _("There is no partner offer %(id)s that you can see.")
 
 class ProposalPagination(PageNumberPagination):
     page_size = 20
-
-
-def _my_offers(user: User) -> QuerySet[Offer]:
-    return Offer.objects.filter(editors_q(user)).values("pk")
-
-
-def _incoming(user: User) -> Q:
-    """Proposals of the user's offers that the user's side has not accepted yet."""
-    mine = _my_offers(user)
-    return Q(asian_offer__in=mine, asian_accepted_at__isnull=True) | Q(
-        european_offer__in=mine, european_accepted_at__isnull=True
-    )
-
-
-def _proposed_from(side: str) -> Q:
-    """The proposer owns or co-owns the offer on this side ("asian_offer", "european_offer")."""
-    co_owner = Offer.co_owners.through.objects.filter(
-        offer_id=OuterRef(f"{side}_id"), user_id=OuterRef("proposed_by_id")
-    )
-    return Q(**{f"{side}__owner_id": F("proposed_by_id")}) | Q(Exists(co_owner))
-
-
-def _outgoing(user: User) -> Q:
-    """Proposals made from one of the user's offers, by the user or a co-owner."""
-    mine = _my_offers(user)
-    return (Q(asian_offer__in=mine) & _proposed_from("asian_offer")) | (
-        Q(european_offer__in=mine) & _proposed_from("european_offer")
-    )
-
-
-def _list_relations(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    """What a list shows, in one query."""
-    return qs.select_related(
-        "asian_offer__institution__country",
-        "asian_offer__owner",
-        "european_offer__institution__country",
-        "european_offer__owner",
-        "proposed_by",
-    )
-
-
-def _detail_relations(qs: QuerySet[Proposal]) -> QuerySet[Proposal]:
-    """What the detail shows, in a fixed number of queries."""
-    return qs.select_related(
-        "asian_offer__institution__country",
-        "asian_offer__isced",
-        "asian_offer__owner",
-        "european_offer__institution__country",
-        "european_offer__isced",
-        "european_offer__owner",
-        "proposed_by",
-        "completion_report__filed_by",
-    ).prefetch_related(
-        "asian_offer__languages",
-        "asian_offer__sdgs",
-        "european_offer__languages",
-        "european_offer__sdgs",
-        Prefetch("events", queryset=ProposalEvent.objects.select_related("actor")),
-        Prefetch(
-            "decisions",
-            queryset=OfficeDecision.objects.filter(void=False).select_related(
-                "institution__country", "decided_by"
-            ),
-            to_attr="standing_decisions",
-        ),
-    )
-
-
-def _detail_response(request: Request, proposal: Proposal, *, status_code: int = 200) -> Response:
-    """The proposal as it stands now; call after the access check."""
-    fresh = _detail_relations(Proposal.objects.filter(pk=proposal.pk)).get()
-    data = ProposalDetailSerializer(fresh, context={"request": request}).data
-    return Response(data, status=status_code)
 
 
 def _offer_or_404(user: User, pk: int, message) -> Offer:
@@ -269,14 +204,18 @@ def _action_schema(summary: str, description: str, action: str, body=None):
 
 
 @_action_schema(
-    "Accept a proposal (the partner lecturer)",
-    "From proposed. Once both sides have accepted, the terms are frozen and both "
-    "international offices are asked to approve them.",
+    "Accept the latest version of the terms (either lecturer)",
+    "From proposed, for a side that has not accepted the latest version. Give the version "
+    "reviewed: a newer one answers 409 terms_changed. Once both sides accepted the same "
+    "latest version, it is frozen and both international offices are asked to approve it.",
     "accept",
+    AcceptSerializer,
 )
 class ProposalAcceptView(ProposalActionView):
+    body = AcceptSerializer
+
     def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
-        return services.proposal_accept(proposal=proposal, actor=actor)
+        return services.proposal_accept(proposal=proposal, actor=actor, version=data["version"])
 
 
 @_action_schema(
@@ -331,6 +270,23 @@ class ProposalRejectView(ProposalActionView):
 
     def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
         return decisions.proposal_reject(proposal=proposal, actor=actor, reason=data["reason"])
+
+
+@_action_schema(
+    "Request changes to the agreed terms, with a comment (international office)",
+    "From accepted. The comment (required) is posted in the proposal's thread; the "
+    "lecturers revise the terms (PUT terms), which sends the proposal back to both sides "
+    "and then to both offices.",
+    "request_changes",
+    RequestChangesSerializer,
+)
+class ProposalRequestChangesView(ProposalActionView):
+    body = RequestChangesSerializer
+
+    def act(self, proposal: Proposal, actor: User, data: dict) -> Proposal:
+        return decisions.proposal_request_changes(
+            proposal=proposal, actor=actor, comment=data["comment"]
+        )
 
 
 @_action_schema(
@@ -402,11 +358,27 @@ urlpatterns = [
     path("proposals/<int:pk>/withdraw/", ProposalWithdrawView.as_view(), name="proposal-withdraw"),
     path("proposals/<int:pk>/approve/", ProposalApproveView.as_view(), name="proposal-approve"),
     path("proposals/<int:pk>/reject/", ProposalRejectView.as_view(), name="proposal-reject"),
+    path(
+        "proposals/<int:pk>/request-changes/",
+        ProposalRequestChangesView.as_view(),
+        name="proposal-request-changes",
+    ),
+    path("proposals/<int:pk>/terms/", ProposalTermsView.as_view(), name="proposal-terms"),
+    path(
+        "proposals/<int:pk>/comments/",
+        ProposalCommentsView.as_view(),
+        name="proposal-comments",
+    ),
     path("proposals/<int:pk>/start/", ProposalStartView.as_view(), name="proposal-start"),
     path("proposals/<int:pk>/complete/", ProposalCompleteView.as_view(), name="proposal-complete"),
     path(
         "proposals/<int:pk>/agreement/",
         ProposalAgreementView.as_view(),
         name="proposal-agreement",
+    ),
+    path(
+        "proposals/<int:pk>/agreement.pdf",
+        ProposalAgreementPdfView.as_view(),
+        name="proposal-agreement-pdf",
     ),
 ]

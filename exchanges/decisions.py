@@ -1,5 +1,6 @@
-"""The offices' side of the workflow: approve or reject the agreed terms for their
-institution; changed terms void the decisions and ask the offices again."""
+"""The offices' side of the workflow: approve, reject or request changes to the agreed
+terms for their institution; changed terms void the decisions and ask the offices again.
+A decision's comment is posted in the proposal's thread too (exchanges.thread)."""
 
 from __future__ import annotations
 
@@ -10,16 +11,28 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from exchanges import terms, transitions
+from exchanges import drafting, terms, transitions
 from exchanges.access import ProposalAccess
-from exchanges.agreement import proposal_flows
 from exchanges.errors import ProposalError
-from exchanges.models import DecisionKind, OfficeDecision, Proposal, ProposalState
+from exchanges.models import (
+    DecisionKind,
+    OfficeDecision,
+    Proposal,
+    ProposalComment,
+    ProposalState,
+)
 from offers.models import Offer, OfferStatus
 
 NOT_INVOLVED_OFFICE = _("Only the international offices of the two institutions decide.")
 ALREADY_DECIDED = _("Your institution has already decided on these terms.")
 REASON_NEEDED = _("Give the reason for rejecting, so the lecturers know what to change.")
+QUESTION_NEEDED = _("Say what should change, or ask your question, so the lecturers can answer.")
+NO_NUL = _("Remove the NUL character: it cannot be stored.")
+ACTION_NAMES = {
+    DecisionKind.APPROVE: _("approved"),
+    DecisionKind.REJECT: _("rejected"),
+    DecisionKind.CHANGES: _("sent back for changes"),
+}
 NO_CAPACITY = transitions.NO_CAPACITY
 
 
@@ -28,8 +41,9 @@ def _decide(proposal: Proposal, actor: User, decision: str, comment: str) -> Pro
     if not offices:
         raise PermissionDenied(NOT_INVOLVED_OFFICE)
     if proposal.state != ProposalState.ACCEPTED:
-        action = _("approved") if decision == DecisionKind.APPROVE else _("rejected")
-        raise transitions.refuse_state(proposal, action)
+        raise transitions.refuse_state(proposal, ACTION_NAMES[decision])
+    if "\x00" in comment:
+        raise ValidationError({"comment": [NO_NUL]})
     (institution_id,) = sorted(offices)[:1]
     try:
         with transaction.atomic():
@@ -43,6 +57,11 @@ def _decide(proposal: Proposal, actor: User, decision: str, comment: str) -> Pro
             )
     except IntegrityError:
         raise ValidationError(ALREADY_DECIDED, code=ProposalError.ALREADY_DECIDED) from None
+    if comment.strip():
+        # The lecturers and the other office read it in the proposal's thread.
+        ProposalComment.objects.create(
+            proposal=proposal, author=actor, body=comment.strip(), decision=decision
+        )
     return proposal
 
 
@@ -103,6 +122,21 @@ def proposal_reject(*, proposal: Proposal, actor: User, reason: str) -> Proposal
     return proposal
 
 
+@transaction.atomic
+def proposal_request_changes(*, proposal: Proposal, actor: User, comment: str) -> Proposal:
+    """An office asks a question or for a change (journey 3: the session dates clash with
+    exams). The lecturers revise the terms (exchanges.drafting.draft_save), which sends the
+    proposal back to both sides, then to both offices."""
+    proposal = transitions.locked(proposal)
+    if not ProposalAccess(actor, proposal).offices:
+        raise PermissionDenied(NOT_INVOLVED_OFFICE)
+    if not (comment or "").strip():
+        raise ValidationError({"comment": [QUESTION_NEEDED]}, code=ProposalError.REASON_NEEDED)
+    _decide(proposal, actor, DecisionKind.CHANGES, comment)
+    transitions.move(proposal, ProposalState.CHANGES, actor, comment.strip())
+    return proposal
+
+
 def proposals_terms_changed(*, offer: Offer, actor: User | None) -> int:
     """After `offer` changed: re-freeze the terms of its accepted proposals; where they
     differ, void the offices' decisions so they are asked again. A proposal an office
@@ -110,7 +144,7 @@ def proposals_terms_changed(*, offer: Offer, actor: User | None) -> int:
     that clashed are moved). Returns how many proposals were affected."""
     changed = 0
     touched = Proposal.objects.filter(
-        state__in=[ProposalState.ACCEPTED, ProposalState.REJECTED]
+        state__in=[ProposalState.ACCEPTED, ProposalState.REJECTED, ProposalState.CHANGES]
     ).filter(Q(asian_offer=offer) | Q(european_offer=offer))
     for proposal in touched:
         try:
@@ -129,7 +163,7 @@ def _refreeze(proposal: Proposal, actor: User | None) -> int:
         return 0
     old = proposal.state
     proposal.terms, proposal.terms_hash = frozen, digest
-    proposal.flow_a_to_e, proposal.flow_e_to_a = proposal_flows(proposal)
+    proposal.flow_a_to_e, proposal.flow_e_to_a = drafting.agreed_flows(proposal)
     proposal.state = ProposalState.ACCEPTED
     proposal.updated_at = timezone.now()
     proposal.save()

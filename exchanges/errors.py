@@ -11,6 +11,9 @@ class ProposalError(ErrorCode):
     ALREADY_LIVE = "already_live", True  # the two offers have a live proposal
     NO_CAPACITY = "no_capacity", True  # an offer's partner places are full
     NOT_APPROVED = "not_approved", True  # no agreement before approval
+    TERMS_CHANGED = "terms_changed", True  # a newer version of the terms exists: review it
+    NOT_EDITABLE = "not_editable", True  # the terms cannot be changed in this state
     SAME_REGION = "same_region"
     NOT_OPEN = "not_open"
     REASON_NEEDED = "reason_needed"
+    INVALID_TERMS = "invalid_terms"

@@ -15,11 +15,14 @@ class ProposalState(models.TextChoices):
     COMPLETED = "completed", _("Completed")
     DECLINED = "declined", _("Declined")
     REJECTED = "rejected", _("Rejected by an office")
+    # An office asked a question or for a change: the lecturers revise the terms (a new
+    # version sends it back to both sides, then to the offices).
+    CHANGES = "changes", _("Changes requested by an office")
     WITHDRAWN = "withdrawn", _("Withdrawn")
     EXPIRED = "expired", _("Expired")
 
 
-LIVE_PROPOSAL_STATES = ("proposed", "accepted", "approved", "active")
+LIVE_PROPOSAL_STATES = ("proposed", "accepted", "changes", "approved", "active")
 
 
 class ProposalOrigin(models.TextChoices):
@@ -166,6 +169,7 @@ class ProposalEvent(models.Model):
 class DecisionKind(models.TextChoices):
     APPROVE = "approve", _("Approved")
     REJECT = "reject", _("Rejected")
+    CHANGES = "changes", _("Changes requested")
 
 
 class OfficeDecision(models.Model):
@@ -204,6 +208,32 @@ class OfficeDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution} {self.decision}"
+
+
+class ProposalComment(models.Model):
+    """One message in a proposal's thread with the offices: its two lecturers and the
+    international offices of its two institutions ask and answer here (the partners' chat
+    is separate). An office's decision with a comment is posted here too (`decision`)."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    body = models.TextField(_("comment"), max_length=2000)
+    # The office's decision this comment came with ("" for a plain comment).
+    decision = models.CharField(max_length=8, choices=DecisionKind.choices, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["proposal", "created_at"], name="proposal_comment_idx")]
+
+    def __str__(self) -> str:
+        return f"comment on {self.proposal_id}"
 
 
 class CompletionReport(models.Model):

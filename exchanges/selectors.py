@@ -112,6 +112,7 @@ def typical_response_time(user: User | int) -> dt.timedelta | None:
             to_state__in=[ProposalState.ACCEPTED, ProposalState.DECLINED, ProposalState.PROPOSED],
         )
         .exclude(proposal__proposed_by_id=user_id)
+        .exclude(kind="commented")  # a question in the offices' thread is no answer
         .order_by("-at")
         .values_list("proposal_id", "at", "proposal__created_at")[: RESPONSE_TIME_SAMPLE * 2]
     )

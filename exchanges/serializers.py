@@ -218,7 +218,8 @@ class ProposalDetailSerializer(ProposalListSerializer):
         help_text="Why the matcher paired these offers, reason by reason (may be empty)."
     )
     terms = serializers.SerializerMethodField(
-        help_text="Both offers' terms as frozen when both sides accepted; null before."
+        help_text="Both offers' terms and the agreed draft (`agreed`, version `version`) as "
+        "frozen when both sides accepted the same version; null before."
     )
     terms_hash = serializers.SerializerMethodField(
         help_text="SHA-256 of the terms as canonical JSON; the offices approve exactly this."
@@ -244,6 +245,8 @@ class ProposalDetailSerializer(ProposalListSerializer):
 
     class Meta(ProposalListSerializer.Meta):
         fields = ProposalListSerializer.Meta.fields + [
+            "asian_accepted_version",
+            "european_accepted_version",
             "message",
             "score",
             "explanation",

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core.balance_rules import students_per_direction
-from exchanges import signals, terms, transitions
+from exchanges import drafting, signals, transitions
 from exchanges.access import ACCEPTED_AT, ProposalAccess
 from exchanges.agreement import proposal_flows
 from exchanges.errors import ProposalError
@@ -143,7 +143,10 @@ def proposal_create(
         students=(asian.students, european.students),
     )
     setattr(proposal, ACCEPTED_AT[offer.region], now)
+    # The proposer's side accepts version 1 of the terms, drafted from the two offers.
+    setattr(proposal, drafting.ACCEPTED_VERSION[offer.region], 1)
     _save_new(proposal)
+    drafting.current_version(proposal)
     transitions.record_event(proposal, actor, "", ProposalState.PROPOSED, message.strip())
     return proposal
 
@@ -261,40 +264,19 @@ def proposals_create_bulk(
 
 @transitions.closing_if_full
 @transaction.atomic
-def proposal_accept(*, proposal: Proposal, actor: User) -> Proposal:
-    """A partner lecturer accepts. Once both sides have, the terms are frozen for the
-    offices to approve. An offer with no place left refuses (no_capacity): the offices
-    could never approve."""
+def proposal_accept(*, proposal: Proposal, actor: User, version: int | None = None) -> Proposal:
+    """A partner lecturer accepts the latest version of the terms (`version`, if given,
+    must be the latest: the terms may have changed since the page was read). Once both
+    sides accepted the same latest version, it is frozen for the offices to approve. An
+    offer with no place left refuses (no_capacity): the offices could never approve."""
     proposal = transitions.locked(proposal)
     sides = ProposalAccess(actor, proposal).sides
     if not sides:
         raise PermissionDenied(NOT_YOUR_SIDE)
     if proposal.state != ProposalState.PROPOSED:
         raise transitions.refuse_state(proposal, _("accepted"))
-    pending = [s for s in sides if getattr(proposal, ACCEPTED_AT[s]) is None]
-    if not pending:
+    if drafting.accept_version(proposal, actor, sides, version) is None:
         raise ValidationError(ALREADY_ACCEPTED, code=ProposalError.ALREADY_ACCEPTED)
-    full = transitions.full_offer(proposal)
-    if full is not None:
-        raise transitions.OfferFull(full)
-    now = timezone.now()
-    for side in pending:
-        setattr(proposal, ACCEPTED_AT[side], now)
-    if proposal.asian_accepted_at and proposal.european_accepted_at:
-        proposal.terms, proposal.terms_hash = terms.agreed_terms(proposal)
-        proposal.flow_a_to_e, proposal.flow_e_to_a = proposal_flows(proposal)
-        transitions.move(proposal, ProposalState.ACCEPTED, actor)
-    else:
-        proposal.updated_at = now
-        proposal.save()
-        transitions.record_event(
-            proposal,
-            actor,
-            proposal.state,
-            proposal.state,
-            str(_("accepted by one side")),
-            kind="side_accepted",
-        )
     return proposal
 
 
@@ -315,11 +297,14 @@ def proposal_decline(*, proposal: Proposal, actor: User, note: str = "") -> Prop
 
 @transaction.atomic
 def proposal_withdraw(*, proposal: Proposal, actor: User, note: str = "") -> Proposal:
-    """Either lecturer steps back before the offices have approved."""
+    """Either lecturer steps back before the offices have approved. The pages and the API's
+    allowed_actions offer it to the side that proposed or accepted (the partner who has not
+    is offered Decline); the service still lets any lecturer of the proposal withdraw, as
+    account erasure does for the proposals of a lecturer who leaves."""
     proposal = transitions.locked(proposal)
     if not ProposalAccess(actor, proposal).sides:
         raise PermissionDenied(NOT_YOUR_SIDE)
-    if proposal.state not in (ProposalState.PROPOSED, ProposalState.ACCEPTED):
+    if proposal.state not in transitions.OPEN_STATES:
         raise transitions.refuse_state(proposal, _("withdrawn"))
     transitions.move(proposal, ProposalState.WITHDRAWN, actor, note)
     return proposal

@@ -1,5 +1,6 @@
-"""The terms both sides agree on: the two offers' fields as they stand, frozen on
-acceptance with their SHA-256, which the offices approve exactly."""
+"""The terms both sides agree on: the two offers' fields as they stand and the version of
+the shared draft both accepted (exchanges.drafting), frozen on acceptance with their
+SHA-256, which the offices approve exactly."""
 
 from __future__ import annotations
 
@@ -35,8 +36,15 @@ def offer_terms(offer: Offer) -> dict:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in terms.items()}
 
 
-def agreed_terms(proposal: Proposal) -> tuple[dict, str]:
-    """The terms of both offers as they stand, and their SHA-256 (canonical JSON)."""
+def agreed_terms(
+    proposal: Proposal, agreed: dict | None = None, version: int | None = None
+) -> tuple[dict, str]:
+    """The terms of both offers as they stand, with the agreed draft (`agreed`, version
+    `version`; by default the one frozen already, if any), and their SHA-256 (canonical
+    JSON)."""
+    if agreed is None:
+        agreed = (proposal.terms or {}).get("agreed")
+        version = (proposal.terms or {}).get("version")
     terms = {
         "asian_offer": {"id": proposal.asian_offer_id, **offer_terms(proposal.asian_offer)},
         "european_offer": {
@@ -44,5 +52,8 @@ def agreed_terms(proposal: Proposal) -> tuple[dict, str]:
             **offer_terms(proposal.european_offer),
         },
     }
+    if agreed is not None:
+        terms["agreed"] = agreed
+        terms["version"] = version
     canonical = json.dumps(terms, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return terms, hashlib.sha256(canonical.encode()).hexdigest()

@@ -26,7 +26,7 @@ WRONG_STATE = _("This proposal is %(state)s: it cannot be %(action)s now.")
 NO_CAPACITY = _("“%(title)s” has no partner place left: its approved pairings are full.")
 CLOSED_FULL = _("“%(title)s” has no partner place left")
 # Open proposals still compete for a place; an approved one holds it.
-OPEN_STATES = (ProposalState.PROPOSED, ProposalState.ACCEPTED)
+OPEN_STATES = (ProposalState.PROPOSED, ProposalState.ACCEPTED, ProposalState.CHANGES)
 
 
 class OfferFull(Exception):

@@ -14,6 +14,8 @@ urlpatterns = [
         views.proposal_complete,
         name="proposal-complete",
     ),
+    path("proposals/<int:pk>/terms/", views.proposal_terms, name="proposal-terms"),
+    path("proposals/<int:pk>/comments/", views.proposal_comment, name="proposal-comment"),
     path(
         "proposals/<int:pk>/<slug:action>/",
         views.proposal_action,

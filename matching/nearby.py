@@ -66,8 +66,9 @@ def nearest_fields(offer: Offer, limit: int = 5) -> list[NearField]:
 
 def fits(offer: Offer, partners: list[Offer]) -> list[Offer]:
     """The `partners` that `offer` could be suggested (and, the rules being symmetric,
-    that could be suggested `offer`): every hard constraint passes, relevance included. Text similarities come from the current model (0 without one, so
-    that only close fields count then)."""
+    that could be suggested `offer`): every hard constraint passes, relevance included.
+    Text similarities come from the current model (0 without one, so that only close
+    fields count then)."""
     if not partners:
         return []
     found = engine.features_of(

@@ -26,7 +26,7 @@ from accounts.models import Affiliation, AffiliationRole, AffiliationStatus, Use
 from exchanges.access import ACCEPTED_AT
 from exchanges.models import Proposal, ProposalEvent, ProposalOrigin, ProposalState
 from exchanges.transitions import full_offer
-from notifications import wording
+from notifications import live, wording
 from notifications.models import EmailState, Notification, NotificationKind
 from offers.access import offer_editor_ids
 from offers.models import Offer
@@ -80,6 +80,22 @@ def _offices(proposal: Proposal) -> list[tuple[User, str]]:
     return list(seen.values())
 
 
+def _accepted_by(proposal: Proposal, actor_id: int | None, version: int) -> bool:
+    fields = {"asia": "asian_accepted_version", "europe": "european_accepted_version"}
+    return any(getattr(proposal, fields[s]) == version for s in _actor_sides(proposal, actor_id))
+
+
+def _version_of(event: ProposalEvent) -> int:
+    """The version of the terms an event is about: the latest when it was recorded."""
+    return (
+        event.proposal.term_versions.filter(created_at__lte=event.at)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+        or 1
+    )
+
+
 # --- what each person is told -------------------------------------------------------------
 
 
@@ -95,27 +111,97 @@ def _is_terms_change(event: ProposalEvent) -> bool:
     return event.kind == "terms_changed"
 
 
+def _actor_sides(proposal: Proposal, actor_id: int | None) -> set[str]:
+    if not actor_id:
+        return set()
+    return {s for s in SIDES if actor_id in offer_editor_ids(_offer(proposal, s))}
+
+
+def _actor_institutions(proposal: Proposal, actor_id: int | None) -> set[int]:
+    """The proposal's institutions the actor is an office of."""
+    if not actor_id:
+        return set()
+    involved = {proposal.asian_offer.institution_id, proposal.european_offer.institution_id}
+    return set(
+        Affiliation.objects.filter(
+            user_id=actor_id,
+            institution_id__in=involved,
+            role=AffiliationRole.OFFICE,
+            status=AffiliationStatus.VERIFIED,
+        ).values_list("institution_id", flat=True)
+    )
+
+
+class _Plan:
+    """Collects who is told what about one event."""
+
+    def __init__(self, event: ProposalEvent) -> None:
+        self.event, self.proposal = event, event.proposal
+        self.items: list[Planned] = []
+
+    def lecturers(self, sides, kind, **extra):
+        for side in sides:
+            for user in _editors(_offer(self.proposal, side)):
+                self.items.append(Planned(user, kind, side, extra))
+
+    def offices(self, kind, *, sides=SIDES, **extra):
+        for user, side in _offices(self.proposal):
+            if side in sides:
+                self.items.append(Planned(user, kind, side, extra))
+
+    def partners(self, kind, **extra):
+        # The lecturers of the side(s) the actor is not on.
+        mine = _actor_sides(self.proposal, self.event.actor_id)
+        self.lecturers([s for s in SIDES if s not in mine], kind, **extra)
+
+
+def _plan_drafting(event: ProposalEvent, plan: _Plan) -> bool:
+    """The terms and the thread (issue 13): drafted, accepted by one side, changes
+    requested, a comment. False for any other event."""
+    proposal, old, new = event.proposal, event.from_state, event.to_state
+    if event.kind == "commented":
+        # Everyone else in the thread: both sides' lecturers and both offices.
+        plan.offices(NotificationKind.COMMENTED)
+        plan.lecturers(SIDES, NotificationKind.COMMENTED)
+    elif event.kind == "terms_drafted":
+        # A new version for the partner to review; "again" after the offices had it,
+        # "accepted" when its author accepted it too (Save and accept).
+        version = _version_of(event)
+        variant = {"again": True} if old != new else {}
+        if not variant and _accepted_by(proposal, event.actor_id, version):
+            variant = {"accepted": True}
+        plan.partners(NotificationKind.TERMS_DRAFTED, version=version, **variant)
+    elif event.kind == "side_accepted":
+        # One side accepted a version: the other is asked to accept it too.
+        plan.partners(NotificationKind.TERMS_DRAFTED, version=_version_of(event), accepted=True)
+    elif new == ProposalState.CHANGES:
+        # Both lecturers revise; the other office hears the question.
+        plan.lecturers(SIDES, NotificationKind.CHANGES)
+        asking = _actor_institutions(proposal, event.actor_id)
+        other = [s for s in SIDES if _offer(proposal, s).institution_id not in asking]
+        plan.offices(NotificationKind.CHANGES, sides=other)
+    else:
+        return False
+    return True
+
+
 def _plan(event: ProposalEvent) -> list[Planned]:
     """Who is told what about this transition. Nobody else is."""
     proposal = event.proposal
     old, new = event.from_state, event.to_state
-    plan: list[Planned] = []
+    collected = _Plan(event)
+    lecturers, offices = collected.lecturers, collected.offices
 
-    def lecturers(sides, kind, **extra):
-        for side in sides:
-            for user in _editors(_offer(proposal, side)):
-                plan.append(Planned(user, kind, side, extra))
-
-    def offices(kind, **extra):
-        for user, side in _offices(proposal):
-            plan.append(Planned(user, kind, side, extra))
-
-    if old == "" and new == ProposalState.PROPOSED:
+    if _plan_drafting(event, collected):
+        pass
+    elif old == "" and new == ProposalState.PROPOSED:
         answered = _accepted_sides(proposal, event.at)
         lecturers([s for s in SIDES if s not in answered], NotificationKind.RECEIVED)
     elif old == ProposalState.PROPOSED and new == ProposalState.ACCEPTED:
-        # Offices first: for someone who is both, the call to act matters more.
-        offices(NotificationKind.APPROVAL_NEEDED)
+        # Offices first: for someone who is both, the call to act matters more. Asked
+        # again when they had decided on earlier terms of this proposal.
+        again = proposal.decisions.filter(void=True).exists()
+        offices(NotificationKind.APPROVAL_NEEDED, **({"again": True} if again else {}))
         actor_sides = (
             {s for s in SIDES if event.actor_id in {u.pk for u in _editors(_offer(proposal, s))}}
             if event.actor_id
@@ -144,7 +230,7 @@ def _plan(event: ProposalEvent) -> list[Planned]:
 
     # One notification per person and event, and none for whoever made the move.
     chosen: dict[int, Planned] = {}
-    for item in plan:
+    for item in collected.items:
         if item.user.pk != event.actor_id:
             chosen.setdefault(item.user.pk, item)
     return list(chosen.values())
@@ -170,7 +256,24 @@ def _url(proposal: Proposal, kind: str, side: str) -> str:
     if kind in (NotificationKind.EXPIRED, NotificationKind.DECLINED):
         # The proposer goes back to their offer's suggestions, to propose to the next one.
         return _offer(proposal, side).get_absolute_url() + "#suggestions"
-    return reverse("exchanges:proposal-detail", args=[proposal.pk])
+    page = reverse("exchanges:proposal-detail", args=[proposal.pk])
+    if kind in (NotificationKind.COMMENTED, NotificationKind.CHANGES):
+        return page + "#thread"
+    if kind == NotificationKind.TERMS_DRAFTED:
+        return page + "#terms"
+    return page
+
+
+def _comment_excerpt(event: ProposalEvent) -> str:
+    """The comment an event announces (the latest by its author up to then), shortened."""
+    comment = (
+        event.proposal.comments.filter(author_id=event.actor_id, created_at__lte=event.at)
+        .order_by("-created_at", "-pk")
+        .values_list("body", flat=True)
+        .first()
+    )
+    text = " ".join((comment or "").split())
+    return text if len(text) <= 300 else text[:299] + "…"
 
 
 def _proposal(pk: int) -> Proposal:
@@ -190,7 +293,11 @@ def notify_event(event_id: int) -> int:
     if event is None:  # the proposal was deleted meanwhile
         return 0
     event.proposal = _proposal(event.proposal_id)
-    reason = event.note if event.to_state == ProposalState.REJECTED else ""
+    reason = event.note if event.to_state in (ProposalState.REJECTED, ProposalState.CHANGES) else ""
+    if event.kind == "commented":
+        reason = _comment_excerpt(event)
+    elif event.kind == "terms_drafted":
+        reason = event.note  # what changed
     rows = [
         Notification(
             recipient=item.user,
@@ -207,6 +314,7 @@ def notify_event(event_id: int) -> int:
     ]
     # A second run finds its rows there already; the unique constraint keeps one each.
     Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    live.announce(Notification.objects.filter(event=event))
     pending = Notification.objects.filter(event=event, email_state=EmailState.PENDING)
     return sum(deliver_email(pk) for pk in pending.order_by("pk").values_list("pk", flat=True))
 
@@ -280,6 +388,11 @@ def proposals_remind(*, now: dt.datetime | None = None) -> int:
             for user in _editors(_offer(proposal, side))
         ]
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        live.announce(
+            Notification.objects.filter(
+                kind=NotificationKind.EXPIRING, proposal=proposal, created_at=now
+            )
+        )
     # Also the reminders a failed run left unsent, while they still make sense.
     pending = Notification.objects.filter(
         kind=NotificationKind.EXPIRING,

@@ -57,6 +57,22 @@ LINES = {
     ("partner_found", ""): _(
         "A new partner course for “%(own)s”: “%(partner)s” (%(institution)s)."
     ),
+    ("terms_drafted", ""): _(
+        "%(actor)s saved version %(version)s of the terms of “%(own)s” ↔ “%(partner)s”. "
+        "Review it, then accept it or change it."
+    ),
+    ("terms_drafted", "again"): _(
+        "%(actor)s revised the terms of “%(own)s” ↔ “%(partner)s” (version %(version)s). "
+        "Review and accept them: then both offices are asked again."
+    ),
+    ("terms_drafted", "accepted"): _(
+        "%(actor)s accepted version %(version)s of the terms of “%(own)s” ↔ “%(partner)s”. "
+        "Accept it too to send it to the offices."
+    ),
+    ("changes", ""): _(
+        "An international office asks for changes to “%(asian)s” ↔ “%(european)s”: %(reason)s"
+    ),
+    ("commented", ""): _("%(actor)s commented on “%(asian)s” ↔ “%(european)s”: %(reason)s"),
     ("session_soon", ""): _(
         "Joint session of “%(asian)s” ↔ “%(european)s” starts %(date)s (your time)."
     ),
@@ -65,8 +81,18 @@ LINES = {
     ),
 }
 
-VARIANTS = ("round", "again", "full")
-PLACEHOLDERS = ("own", "partner", "institution", "actor", "reason", "asian", "european", "full")
+VARIANTS = ("round", "again", "full", "accepted")
+PLACEHOLDERS = (
+    "own",
+    "partner",
+    "institution",
+    "actor",
+    "reason",
+    "asian",
+    "european",
+    "full",
+    "version",
+)
 
 
 def email_template(kind: str) -> str:

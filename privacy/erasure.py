@@ -4,7 +4,8 @@ The user row is kept, anonymised: exchanges, decisions and chat messages point a
 (the chat's author is protected), and the statistics count the exchanges, not the people.
 What identifies the person is erased: name, address (replaced by one nobody can own,
 accounts.models.erased_email, which makes them "a former member" wherever they are
-named), password, sessions, tokens, second factors, affiliations, notifications.
+named), password, sessions, tokens, second factors, affiliations, notifications, the
+calendar feed and session reminders.
 
 Their offers: a co-owner takes over an offer that has one. Otherwise drafts are deleted,
 open offers closed, and proposals still waiting for an answer withdrawn, so no partner
@@ -35,11 +36,12 @@ from messaging.models import ChatConnection, ConversationMember
 from notifications.models import Notification, PartnerAlert
 from offers import services as offer_services
 from offers.models import Offer, OfferStatus
+from planning.models import CalendarFeed, PlanningPreference, SessionReminder
 
 logger = logging.getLogger(__name__)
 
 LEFT_TANDEM = _("The lecturer has left Tandem.")
-WAITING = (ProposalState.PROPOSED, ProposalState.ACCEPTED)
+WAITING = (ProposalState.PROPOSED, ProposalState.ACCEPTED, ProposalState.CHANGES)
 # Second factors and the session list, when those allauth apps are installed.
 OPTIONAL_PERSONAL_MODELS = (("mfa", "Authenticator"), ("usersessions", "UserSession"))
 
@@ -91,6 +93,11 @@ def _erase_personal_rows(user: User) -> None:
     Token.objects.filter(user=user).delete()
     Notification.objects.filter(recipient=user).delete()
     PartnerAlert.objects.filter(user=user).delete()
+    # The calendar feed goes (its address stops working), with the reminder switch and
+    # the record of reminders sent.
+    CalendarFeed.objects.filter(user=user).delete()
+    PlanningPreference.objects.filter(user=user).delete()
+    SessionReminder.objects.filter(recipient=user).delete()
     ChatConnection.objects.filter(user=user).delete()
     ConversationMember.objects.filter(user=user, left_at__isnull=True).update(
         left_at=timezone.now()

@@ -88,6 +88,17 @@ def _fresh_matching_state(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A request by a German-speaking user leaves German active in the thread (the
+    locale middleware does not reset it): every test starts and ends in English."""
+    from django.utils import translation
+
+    translation.activate("en")
+    yield
+    translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
 def _clear_cache():
     # allauth's rate limits live in the cache; one test's sign-ups must not throttle the next.
     from django.core.cache import cache

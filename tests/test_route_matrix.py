@@ -137,6 +137,25 @@ ROWS: dict[str, Row] = {
     ),
     "exchanges:proposal-complete": row("302 302 302 404 403 404 403", pk="proposal"),
     "exchanges:approval-queue": row("302 403 403 403 200 200 200"),
+    # the shared terms: its two lecturers edit them (an empty form is a 400 with the
+    # fields to fix); the thread with the offices: lecturers and both offices, not the
+    # secretariat
+    "exchanges:proposal-terms": row("302 400 400 404 403 404 403", "POST", pk="proposal"),
+    "exchanges:proposal-comment": row("302 400 400 404 400 404 404", "POST", pk="proposal"),
+    # --- the signable agreement: the parties once approved (the world's proposal is
+    # still proposed: 409 with the reason), outsiders 404
+    "agreement:pdf": row("302 409 409 404 409 404 409", pk="proposal"),
+    "agreement:print": row("302 409 409 404 409 404 409", pk="proposal"),
+    "api:proposal-agreement-pdf": row("401 409 409 404 409 404 409", pk="proposal"),
+    # --- session planning: the planner for the two lecturers; the .ics also for both offices;
+    # the feed answers its token only (no sign-in), a bare 404 to any other
+    "planning:planner": row("302 200 200 404 404 404 404", pk="proposal"),
+    "planning:proposal-ics": row("302 200 200 404 200 404 404", pk="proposal"),
+    "planning:calendar": row("302 200 200 200 200 200 200"),
+    "planning:feed": row("404 404 404 404 404 404 404", token="not-a-token"),
+    # --- the academic calendar: each office its own institution's
+    "planning:office-calendar": row("302 403 403 403 200 200 403"),
+    "planning:office-calendar-remove": row("302 403 403 403 404 404 403", "POST", pk="1"),
     # --- the chat: its members only
     "messaging:conversation": row("302 200 200 404 404 404 404", pk="conversation"),
     "messaging:conversation-send": row(
@@ -189,6 +208,10 @@ ROWS: dict[str, Row] = {
     "api:proposal-start": row("401 409 409 404 403 404 403", "POST", pk="proposal"),
     "api:proposal-complete": row("401 400 400 404 400 404 400", "POST", pk="proposal"),
     "api:proposal-agreement": row("401 409 409 404 409 404 409", pk="proposal"),
+    "api:proposal-terms": row("401 200 200 404 200 404 200", pk="proposal"),
+    "api:proposal-comments": row("401 200 200 404 200 404 404", pk="proposal"),
+    # only an office asks for changes, and must say what (an empty comment is a 400)
+    "api:proposal-request-changes": row("401 403 403 404 400 404 403", "POST", pk="proposal"),
     "api:stats": row("401 403 403 403 200 200 200"),
     "api:no-such-endpoint": row("404 404 404 404 404 404 404"),
     # --- accounts (allauth): sign-in, sign-up, passwords, e-mail addresses

@@ -223,6 +223,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "rounds-announce": _every("rounds.tasks.announce_rounds", minute="*"),
     "privacy-retention": _every("privacy.tasks.apply_retention", hour=3, minute=15),
     "partner-alerts": _every("notifications.tasks.send_partner_alerts", minute=7),
+    "session-reminders": _every("planning.tasks.send_session_reminders", minute="*/5"),
 }
 
 # A partner alert tells its lecturer at most once in this many hours.

@@ -16,9 +16,10 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("accounts.urls")),
     path("", include("offers.urls")),
+    # Before exchanges: its "proposals/<pk>/<action>/" would take /proposals/<pk>/sessions/.
+    path("", include("planning.urls")),
     path("", include("exchanges.urls")),
     path("", include("exchanges.agreement_urls")),
-    path("", include("planning.urls")),
     path("", include("matching.urls")),
     path("office/import/", include("offers.import_urls")),
     path("secretariat/rounds/", include("rounds.urls")),

@@ -8,3 +8,9 @@ class PlanningConfig(AppConfig):
 
     name = "planning"
     verbose_name = _("Session planning")
+
+    def ready(self) -> None:
+        from core import panels
+        from planning.panels import planner_links
+
+        panels.register(panels.PROPOSAL_PAGE, planner_links)

@@ -21,6 +21,7 @@ from messaging.models import ChatMessage, ConversationMember
 from notifications.models import Notification, PartnerAlert
 from offers.access import editors_q
 from offers.models import Offer
+from planning.models import CalendarFeed, PlanningPreference, SessionReminder
 
 FORMAT = "tandem-personal-data/1"
 
@@ -242,6 +243,25 @@ class ArchivePartnerAlertSerializer(ArchiveModelSerializer):
         fields = ["id", "offer", "created_at", "last_sent_at"]
 
 
+class ArchiveCalendarFeedSerializer(ArchiveModelSerializer):
+    class Meta:
+        model = CalendarFeed
+        # Never the token: only its hash is kept, and that is no use to anyone.
+        fields = ["created_at", "last_used_at"]
+
+
+class ArchivePlanningPreferenceSerializer(ArchiveModelSerializer):
+    class Meta:
+        model = PlanningPreference
+        fields = ["session_reminders", "updated_at"]
+
+
+class ArchiveSessionReminderSerializer(ArchiveModelSerializer):
+    class Meta:
+        model = SessionReminder
+        fields = ["proposal", "session_start", "lead", "created_at"]
+
+
 class ArchiveSerializer(serializers.Serializer):
     format = serializers.CharField(help_text=f"“{FORMAT}”.")
     exported_at = serializers.DateTimeField()
@@ -259,6 +279,15 @@ class ArchiveSerializer(serializers.Serializer):
     notifications = ArchiveNotificationSerializer(many=True)
     partner_alerts = ArchivePartnerAlertSerializer(
         many=True, help_text="Your alerts for new partner courses."
+    )
+    calendar_feeds = ArchiveCalendarFeedSerializer(
+        many=True, help_text="Your private calendar feed, if you made one (never its address)."
+    )
+    planning_preferences = ArchivePlanningPreferenceSerializer(
+        many=True, help_text="Your session reminder choice, if you changed it."
+    )
+    session_reminders = ArchiveSessionReminderSerializer(
+        many=True, help_text="The reminders of joint sessions sent to you."
     )
 
 
@@ -303,6 +332,11 @@ def _sources(user: User) -> dict:
             "created_at", "pk"
         ),
         "partner_alerts": PartnerAlert.objects.filter(user_id=user.pk).order_by("created_at", "pk"),
+        "calendar_feeds": CalendarFeed.objects.filter(user_id=user.pk),
+        "planning_preferences": PlanningPreference.objects.filter(user_id=user.pk),
+        "session_reminders": SessionReminder.objects.filter(recipient_id=user.pk).order_by(
+            "session_start", "pk"
+        ),
     }
 
 

@@ -1,0 +1,54 @@
+"""The sessions a proposal has planned, read without writing anything, and how each one
+reads in the two local times."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zoneinfo
+from dataclasses import dataclass
+
+from exchanges.drafting import Session, sessions_of
+from exchanges.models import Proposal
+
+# Proposals whose sessions go into calendars, feeds and reminders.
+CALENDAR_STATES = ("accepted", "approved", "active")
+REMINDER_STATES = ("approved", "active")
+
+
+def planned_sessions(proposal: Proposal) -> list[Session]:
+    """Like exchanges.drafting.session_plan (the frozen terms, else the latest draft), but
+    never drafts version 1: a feed or the clock must not write."""
+    agreed = (proposal.terms or {}).get("agreed")
+    if agreed is not None:
+        return sessions_of(agreed)
+    latest = proposal.term_versions.order_by("-number").first()
+    return sessions_of(latest.data) if latest is not None else []
+
+
+@dataclass(frozen=True)
+class LocalTimes:
+    """One session in the Asian, the European and the reader's time zone."""
+
+    start: dt.datetime  # UTC
+    minutes: int
+    asia: dt.datetime
+    europe: dt.datetime
+    viewer: dt.datetime | None
+
+    @property
+    def end(self) -> dt.datetime:
+        return self.start + dt.timedelta(minutes=self.minutes)
+
+
+def local_times(
+    start: dt.datetime, minutes: int, proposal: Proposal, viewer_zone: str | None = None
+) -> LocalTimes:
+    asia = start.astimezone(zoneinfo.ZoneInfo(proposal.asian_offer.time_zone))
+    europe = start.astimezone(zoneinfo.ZoneInfo(proposal.european_offer.time_zone))
+    viewer = None
+    if viewer_zone and viewer_zone not in (
+        proposal.asian_offer.time_zone,
+        proposal.european_offer.time_zone,
+    ):
+        viewer = start.astimezone(zoneinfo.ZoneInfo(viewer_zone))
+    return LocalTimes(start, minutes, asia, europe, viewer)

@@ -8,28 +8,40 @@ document carries those terms verbatim, so anyone can recompute the hash (see
 
 `build_agreement` only reads: the same approved proposal always gives the same document,
 whoever asks and in whatever language (labels are English; codes are the reference).
-The pages and the API both call it.
+The API sends it as JSON; the PDF (exchanges.agreement_pdf) and the printable page
+(exchanges.agreement_views) lay the same document out for people.
+
+Format version 2 adds the terms both lecturers agreed (`agreed`: students per direction,
+the session plan, mode, working language, credits, joint assignment, platform) when the
+frozen terms have them, and `ewp_iia`: the fields that coincide with an Erasmus Without
+Paper inter-institutional agreement (IIAs API v7), under EWP's own element names.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-from rest_framework import serializers
 
 from accounts.models import Country
 from core.balance_rules import students_per_direction
+from exchanges.drafting import sessions_of
 from exchanges.errors import ProposalError
 from exchanges.models import DecisionKind, Proposal, ProposalState
 from offers.languages import LANGUAGE_NAMES
 from offers.models import IscedField, OfferKind, OfferLevel
 
 FORMAT = "tandem-agreement"
-FORMAT_VERSION = 1
+# 2: `agreed` (the terms both lecturers drafted) and `ewp_iia`; students_per_direction
+# from the agreed terms when they exist. Every key of version 1 is still there.
+FORMAT_VERSION = 2
+
+MODE_LABELS = {"coil": _("COIL"), "virtual_mobility": _("Virtual mobility")}
+CREDIT_SYSTEM_LABELS = {"ects": _("ECTS"), "local": _("local credits")}
 
 # An agreement exists from approval on, and stays while the exchange runs and after it.
 AGREEMENT_STATES = (ProposalState.APPROVED, ProposalState.ACTIVE, ProposalState.COMPLETED)
@@ -61,8 +73,12 @@ def terms_digest(terms: dict) -> str:
 def proposal_flows(proposal: Proposal, report=None) -> tuple[int, int]:
     """Participants of a proposal by direction, (Asia → Europe, Europe → Asia), by the rule
     of `students_per_direction`: from the frozen terms once accepted, from the offers as
-    they stand before. With a completion report, each side's reported participants travel
+    they stand before; the students per direction both lecturers agreed, once the frozen
+    terms carry them. With a completion report, each side's reported participants travel
     (the host's seats from the terms still cap a virtual mobility)."""
+    agreed = (proposal.terms or {}).get("agreed")
+    if report is None and agreed and "students_asia_to_europe" in agreed:
+        return int(agreed["students_asia_to_europe"]), int(agreed["students_europe_to_asia"])
     sides = []
     for key in ("asian_offer", "european_offer"):
         frozen = (proposal.terms or {}).get(key)
@@ -152,6 +168,116 @@ def _approval(decision) -> dict:
     }
 
 
+def _session(session, zones: dict[str, str]) -> dict:
+    # Each start also in both institutions' local time: the offsets show a daylight-saving
+    # change between two sessions.
+    return {
+        "start": session.start.isoformat(),
+        "end": session.end.isoformat(),
+        "minutes": session.minutes,
+        "local": {
+            side: session.start.astimezone(ZoneInfo(zone)).isoformat()
+            for side, zone in zones.items()
+        },
+    }
+
+
+def _agreed(agreed: dict, version, zones: dict[str, str]) -> dict:
+    """The agreed fields made readable: labels beside codes, sessions in both local times.
+    Fields a draft did not fill stay empty, never invented."""
+    language = agreed.get("working_language", "")
+    mode = agreed.get("mode", "")
+    return {
+        "version": version,
+        "students_asia_to_europe": agreed.get("students_asia_to_europe"),
+        "students_europe_to_asia": agreed.get("students_europe_to_asia"),
+        "session_count": agreed.get("session_count"),
+        "sessions": [_session(s, zones) for s in sessions_of(agreed)],
+        "mode": mode,
+        "mode_label": str(MODE_LABELS.get(mode, mode)),
+        "working_language": {
+            "code": language,
+            "name": str(LANGUAGE_NAMES.get(language, language)),
+        },
+        "credits": {
+            side: {
+                "value": agreed.get(f"credits_{side}", ""),
+                "system": agreed.get(f"credit_system_{side}", ""),
+            }
+            for side in ("asia", "europe")
+        },
+        "joint_assignment": agreed.get("joint_assignment", ""),
+        "platform": agreed.get("platform", ""),
+    }
+
+
+def _isced_f_code(code: str) -> str | None:
+    # EWP v7 takes four-digit (detailed) ISCED-F codes only.
+    return code if len(code) == 4 and code.isdigit() else None
+
+
+def _ewp_iia(document: dict, approvals: list[dict]) -> dict:
+    """The fields an EWP inter-institutional agreement (IIAs API v7) shares with this one,
+    under EWP's element names, so an office can carry them into its EWP system.
+
+    One `student-studies-mobility-spec` per direction with participants: the sending side's
+    students join the receiving side's course, so the subject area and the recommended
+    language skills are the receiving course's, the EQF level the sending course's.
+    Tandem knows no SCHAC code (EWP's hei-id): `hei-id` is null and Tandem's own
+    institution id stands beside it."""
+    institutions, offers = document["institutions"], document["offers"]
+    signed = {a["institution_id"]: a for a in approvals}
+    partners = []
+    for side in ("asia", "europe"):
+        institution = institutions[side]
+        approval = signed.get(institution["id"])
+        partners.append(
+            {
+                "hei-id": None,
+                "tandem-institution-id": institution["id"],
+                "name": institution["name"],
+                "country": institution["country"],
+                "signing-contact": {"contact-name": approval["approved_by"]}
+                if approval and approval["approved_by"]
+                else None,
+                "signing-date": approval["approved_at"][:10] if approval else None,
+            }
+        )
+    blended = any(offers[side]["kind"] == OfferKind.BLENDED for side in ("asia", "europe"))
+    flows = document["students_per_direction"]
+    specs = []
+    for sending, receiving, key in (
+        ("asia", "europe", "asia_to_europe"),
+        ("europe", "asia", "europe_to_asia"),
+    ):
+        if not flows[key]:
+            continue  # EWP's mobilities-per-year is a positive integer: no spec for none
+        host, home = offers[receiving], offers[sending]
+        code = _isced_f_code(host["isced_f"]["code"])
+        specs.append(
+            {
+                "direction": key,
+                "sending-hei-id": None,
+                "sending-tandem-institution-id": institutions[sending]["id"],
+                "receiving-hei-id": None,
+                "receiving-tandem-institution-id": institutions[receiving]["id"],
+                "mobilities-per-year": flows[key],
+                "recommended-language-skill": [
+                    {"language": x["code"], "cefr-level": x["cefr"]} for x in host["languages"]
+                ],
+                "subject-area": [{"isced-f-code": code, "isced-clarification": ""}] if code else [],
+                "blended": blended,
+                "eqf-level": [home["level"]["eqf"]] if home["level"]["eqf"] else [],
+            }
+        )
+    return {
+        "in-effect": True,
+        "partner": partners,
+        "cooperation-conditions": {"student-studies-mobility-spec": specs},
+        "iia-hash": document["terms_sha256"],
+    }
+
+
 def build_agreement(proposal: Proposal) -> dict:
     """The agreement of an approved (active, completed) proposal as plain JSON data.
 
@@ -166,7 +292,7 @@ def build_agreement(proposal: Proposal) -> dict:
     terms = proposal.terms
     countries = Country.objects.in_bulk([terms[key]["country"] for _side, key in SIDES])
     isced = IscedField.objects.in_bulk([terms[key]["isced_id"] for _side, key in SIDES])
-    approvals = (
+    decisions = (
         proposal.decisions.filter(
             void=False, decision=DecisionKind.APPROVE, terms_hash=proposal.terms_hash
         )
@@ -185,14 +311,23 @@ def build_agreement(proposal: Proposal) -> dict:
             offers["europe"]["kind"],
             offers["europe"]["students"],
         )
-        return {
+        agreed = None
+        if terms.get("agreed") is not None:
+            zones = {side: offers[side]["time_zone"] for side in ("asia", "europe")}
+            agreed = _agreed(terms["agreed"], terms.get("version"), zones)
+            if agreed["students_asia_to_europe"] is not None:
+                a_to_e = int(agreed["students_asia_to_europe"])
+                e_to_a = int(agreed["students_europe_to_asia"])
+        approvals = [_approval(d) for d in decisions]
+        document = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "proposal_id": proposal.pk,
             "institutions": institutions,
             "offers": offers,
             "students_per_direction": {"asia_to_europe": a_to_e, "europe_to_asia": e_to_a},
-            "approvals": [_approval(d) for d in approvals],
+            "agreed": agreed,
+            "approvals": approvals,
             "approved_at": proposal.approved_at.isoformat() if proposal.approved_at else None,
             "approved_on": proposal.approved_at.date().isoformat()
             if proposal.approved_at
@@ -200,100 +335,5 @@ def build_agreement(proposal: Proposal) -> dict:
             "terms_sha256": proposal.terms_hash,
             "terms": terms,
         }
-
-
-# --- its shape in the API's schema --------------------------------------------------------
-
-
-class AgreementInstitutionSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    name = serializers.CharField(help_text="As frozen in the approved terms.")
-    city = serializers.CharField()
-    country = serializers.CharField(help_text="ISO 3166 alpha-2 code.")
-    country_name = serializers.CharField()
-    region = serializers.CharField(help_text="asia or europe, from the ASEM partner list.")
-
-
-class AgreementIscedSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="ISCED-F 2013 detailed field.")
-    label = serializers.CharField()
-
-
-class AgreementLevelSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="4 to 8, or nonformal.")
-    eqf = serializers.IntegerField(allow_null=True, help_text="EQF level; null if non-formal.")
-    label = serializers.CharField()
-
-
-class AgreementLanguageSerializer(serializers.Serializer):
-    code = serializers.CharField(help_text="ISO 639-1.")
-    name = serializers.CharField()
-    cefr = serializers.CharField(help_text="CEFR level participants need.")
-
-
-class AgreementWindowSerializer(serializers.Serializer):
-    weekday = serializers.IntegerField(help_text="0 is Monday.")
-    start = serializers.CharField(help_text="HH:MM in the offer's time zone.")
-    end = serializers.CharField()
-
-
-class AgreementOfferSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
-    title = serializers.CharField()
-    kind = serializers.CharField()
-    kind_label = serializers.CharField()
-    lecturer = serializers.CharField()
-    isced_f = AgreementIscedSerializer()
-    level = AgreementLevelSerializer()
-    languages = AgreementLanguageSerializer(many=True)
-    term_start = serializers.CharField(help_text="ISO date.")
-    term_end = serializers.CharField(help_text="ISO date.")
-    duration_weeks = serializers.IntegerField()
-    sync_sessions = serializers.IntegerField()
-    time_zone = serializers.CharField()
-    weekly_windows = AgreementWindowSerializer(many=True)
-    students = serializers.IntegerField()
-    students_are = serializers.ChoiceField(
-        choices=["class", "seats"],
-        help_text="class: the course's own students; seats: places for partner students.",
-    )
-
-
-class AgreementInstitutionsSerializer(serializers.Serializer):
-    asia = AgreementInstitutionSerializer()
-    europe = AgreementInstitutionSerializer()
-
-
-class AgreementOffersSerializer(serializers.Serializer):
-    asia = AgreementOfferSerializer()
-    europe = AgreementOfferSerializer()
-
-
-class AgreementDirectionsSerializer(serializers.Serializer):
-    asia_to_europe = serializers.IntegerField()
-    europe_to_asia = serializers.IntegerField()
-
-
-class AgreementApprovalSerializer(serializers.Serializer):
-    institution_id = serializers.IntegerField()
-    institution = serializers.CharField()
-    approved_by = serializers.CharField()
-    approved_at = serializers.CharField(help_text="ISO 8601, UTC.")
-    comment = serializers.CharField(allow_blank=True)
-
-
-class AgreementSerializer(serializers.Serializer):
-    format = serializers.CharField()
-    format_version = serializers.IntegerField()
-    proposal_id = serializers.IntegerField()
-    institutions = AgreementInstitutionsSerializer()
-    offers = AgreementOffersSerializer()
-    students_per_direction = AgreementDirectionsSerializer()
-    approvals = AgreementApprovalSerializer(many=True)
-    approved_at = serializers.CharField(help_text="ISO 8601, UTC.")
-    approved_on = serializers.CharField(help_text="ISO date (UTC) of the approval.")
-    terms_sha256 = serializers.CharField(help_text="proposal.terms_hash: SHA-256 of `terms`.")
-    terms = serializers.JSONField(
-        help_text="The approved terms verbatim; their canonical JSON (sorted keys, no "
-        "spaces, UTF-8) hashes to terms_sha256."
-    )
+        document["ewp_iia"] = _ewp_iia(document, approvals)
+        return document

@@ -61,5 +61,9 @@ def test_propose_accept_approve_and_the_exchange_appears(
         expect(page.get_by_text("You approved the agreed terms")).to_be_visible()
 
     expect(page.get_by_text("Approved by both offices").first).to_be_visible()
-    expect(page.get_by_role("link", name="Download the agreement (JSON)")).to_be_visible()
+    expect(page.get_by_role("link", name="Agreement data (JSON)")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the agreement (PDF)").click()
+    with open(download.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
     assert Proposal.objects.get().state == ProposalState.APPROVED

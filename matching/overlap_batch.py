@@ -10,12 +10,13 @@ hours one `bincount`; the best run of `need` weeks a sliding minimum over a padd
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import numpy as np
 
 from matching.features import OfferFeatures
-from matching.timetable import EPOCH_ORD, midnight_offsets, occurrences
+from matching.timetable import EPOCH_ORD, _exact, merged_spans, midnight_offsets, zone_info
 
 WEEK = 7 * 86400
 # Rows are keyed apart by this many seconds (times of the terms' window fit well below).
@@ -27,21 +28,63 @@ class OccurrenceIndex:
 
     def __init__(self, offers: Sequence[OfferFeatures]) -> None:
         self.offers = list(offers)
-        starts, ends = [], []
-        for o in self.offers:
-            occ = occurrences(o.time_zone, tuple(o.windows), o.term_start, o.term_end)
-            starts.append(occ.start)
-            ends.append(occ.end)
-        lengths = np.array([len(s) for s in starts], dtype=np.int64)
-        owner = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)
-        empty = np.zeros(0, dtype=np.int64)
-        self.start = np.concatenate(starts) if starts else empty
-        self.end = np.concatenate(ends) if ends else empty
-        self._key_start = self.start + owner * _SPAN
-        self._key_end = self.end + owner * _SPAN
         self.term_start = np.array([o.term_start.toordinal() for o in self.offers], np.int64)
         self.term_end = np.array([o.term_end.toordinal() for o in self.offers], np.int64)
+        self.zones = sorted({o.time_zone for o in self.offers})
+        code = {tz: i for i, tz in enumerate(self.zones)}
+        self.zone = np.array([code[o.time_zone] for o in self.offers], dtype=np.int64)
+        owner, self._key_start, self._key_end = self._occurrences()
+        self.start = self._key_start - owner * _SPAN
+        self.end = self._key_end - owner * _SPAN
         self._offsets: dict[tuple[str, int], int] = {}
+
+    def _occurrences(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, keyed start, keyed end) of every window occurrence, sorted by row and
+        time: `timetable.occurrences` of every offer at once (the same steps: the day's
+        midnight offset, zoneinfo on the days the offset changes, overlaps merged)."""
+        rows, weekday, s, e = [], [], [], []
+        for r, o in enumerate(self.offers):
+            for wd, start, end in merged_spans(tuple(o.windows)):
+                rows.append(r)
+                weekday.append(wd)
+                s.append(start)
+                e.append(end)
+        if not rows:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        rows, weekday = np.array(rows, np.int64), np.array(weekday, np.int64)
+        s, e = np.array(s, np.int64), np.array(e, np.int64)
+        first, last = self.term_start[rows], self.term_end[rows]
+        # The first day of the term on the window's weekday (ordinal 1 is a Monday).
+        d0 = first + (weekday - (first - 1) % 7) % 7
+        count = np.where(d0 <= last, (last - d0) // 7 + 1, 0)
+        span = np.repeat(np.arange(len(rows)), count)
+        day = np.repeat(d0, count) + 7 * _ramp(count)
+        zone = self.zone[rows[span]]
+        today, tomorrow = np.zeros(len(day), np.int64), np.zeros(len(day), np.int64)
+        for z in np.unique(zone).tolist():
+            mine = zone == z
+            lo, hi = int(day[mine].min()), int(day[mine].max())
+            table = midnight_offsets(self.zones[z], lo, hi)
+            today[mine] = table[day[mine] - lo]
+            tomorrow[mine] = table[day[mine] - lo + 1]
+        local = (day - EPOCH_ORD) * 86400
+        start, end = local + s[span] - today, local + e[span] - today
+        for i in np.flatnonzero(today != tomorrow).tolist():
+            date, z = dt.date.fromordinal(int(day[i])), zone_info(self.zones[int(zone[i])])
+            start[i] = _exact(date, int(s[span[i]]), z)
+            end[i] = _exact(date, int(e[span[i]]), z)
+        owner = rows[span]
+        key_start, key_end = start + owner * _SPAN, end + owner * _SPAN
+        order = np.argsort(key_start, kind="stable")
+        key_start, owner = key_start[order], owner[order]
+        key_end = np.maximum(key_end[order], key_start)
+        # Merge what meets across a daylight-saving jump; rows are keyed apart, never meet.
+        reach = np.maximum.accumulate(key_end)
+        new = np.ones(len(key_start), dtype=bool)
+        new[1:] = key_start[1:] > reach[:-1]
+        heads = np.flatnonzero(new)
+        return owner[heads], key_start[heads], np.maximum.reduceat(key_end, heads)
 
     def _offset(self, tz: str, ordinal: int) -> int:
         key = (tz, ordinal)
@@ -50,20 +93,24 @@ class OccurrenceIndex:
             found = self._offsets[key] = int(midnight_offsets(tz, ordinal, ordinal)[0])
         return found
 
+    def _offsets_at(self, rows: np.ndarray, ordinals: np.ndarray) -> np.ndarray:
+        """UTC offset at local midnight of `ordinals` in the zone of each row."""
+        keys = self.zone[rows] * (1 << 32) + ordinals
+        uniq, inverse = np.unique(keys, return_inverse=True)
+        found = [self._offset(self.zones[key >> 32], key & 0xFFFFFFFF) for key in uniq.tolist()]
+        return np.array(found, dtype=np.int64)[inverse]
+
     def guaranteed(self, a: np.ndarray, b: np.ndarray, need: np.ndarray) -> np.ndarray:
         """`overlap_summary(offers[a], offers[b], need).guaranteed` per pair of rows."""
         a, b = np.asarray(a, np.int64), np.asarray(b, np.int64)
         first = np.maximum(self.term_start[a], self.term_start[b])
         days = np.minimum(self.term_end[a], self.term_end[b]) - first + 1
         weeks = np.maximum(0, days // 7)
-        t0 = np.zeros(len(a), dtype=np.int64)
-        for p in np.flatnonzero(weeks > 0).tolist():
-            o = int(first[p])
-            mean = (
-                self._offset(self.offers[a[p]].time_zone, o)
-                + self._offset(self.offers[b[p]].time_zone, o)
-            ) / 2
-            t0[p] = int((o - EPOCH_ORD) * 86400 - mean)
+        # The week origin of `overlap._week_origin`: int() of (midnight UTC − the mean of
+        # both offsets), a half second at most, truncated towards zero: in twice the units.
+        twice = (first - EPOCH_ORD) * 86400 * 2 - self._offsets_at(a, first)
+        twice -= self._offsets_at(b, first)
+        t0 = np.where(weeks > 0, np.where(twice >= 0, twice // 2, -(-twice // 2)), 0)
         t1 = t0 + weeks * WEEK
         hours = self._hours(a, b, t0, t1, weeks)
         return _best_run(hours, weeks, np.maximum(1, np.asarray(need, np.int64)))

@@ -108,13 +108,11 @@ def _prepare(
     country_slack: float | None,
 ) -> tuple[Edges, Caps]:
     """Drop edges with unknown offers, wrong regions or score ≤ 0; keep each pair once."""
-    region = {i: o.region for i, o in offers.items()}
-    keep = np.array(
-        [
-            region.get(int(a)) == ASIA and region.get(int(b)) == EUROPE and s > 0
-            for a, b, s in zip(edges.asian, edges.european, edges.score, strict=True)
-        ],
-        dtype=bool,
+    lookup = _Lookup(offers)
+    keep = (
+        (lookup.region(edges.asian) == ASIA)
+        & (lookup.region(edges.european) == EUROPE)
+        & (np.asarray(edges.score) > 0)
     )
     a, b, s = edges.asian[keep], edges.european[keep], edges.score[keep]
     # Highest score first, so np.unique keeps the best copy of a duplicated pair.
@@ -131,20 +129,51 @@ def _prepare(
     return clean, caps
 
 
+class _Lookup:
+    """Per-offer attributes for arrays of offer ids, without a Python loop per edge."""
+
+    def __init__(self, offers: Mapping[int, RoundOffer]) -> None:
+        self.ids = np.fromiter(offers, dtype=np.int64, count=len(offers))
+        self.order = np.argsort(self.ids, kind="stable")
+        self.sorted = self.ids[self.order]
+        self.offers = [offers[i] for i in self.ids.tolist()]
+        self._columns: dict[str, np.ndarray] = {}
+
+    def rows(self, ids: np.ndarray) -> np.ndarray:
+        """Row of each id in `offers`, −1 when unknown."""
+        ids = np.asarray(ids, dtype=np.int64)
+        if not len(self.sorted):
+            return np.full(len(ids), -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.sorted, ids), len(self.sorted) - 1)
+        return np.where(self.sorted[pos] == ids, self.order[pos], -1)
+
+    def column(self, name: str, ids: np.ndarray) -> np.ndarray:
+        values = self._columns.get(name)
+        if values is None:
+            values = [getattr(o, name) for o in self.offers] + [None]
+            values = self._columns[name] = np.array(values, dtype=object)
+        return values[self.rows(ids)]  # the unknown's −1 picks the None
+
+    def region(self, ids: np.ndarray) -> np.ndarray:
+        return self.column("region", ids)
+
+
 def _groups(edges: Edges, offers: Mapping[int, RoundOffer], caps: Caps):
     """Constraint groups as (name, group index per edge, limit per group)."""
     groups = []
+    lookup = _Lookup(offers)
     for side, ids in (("offer", edges.asian), ("offer", edges.european)):
         uniq, idx = np.unique(ids, return_inverse=True)
-        groups.append((side, idx, np.array([caps.offer[int(i)] for i in uniq])))
+        limit = lookup.column("capacity", uniq).astype(np.int64)
+        groups.append((side, idx, limit))
     if caps.institution is not None:
         for ids in (edges.asian, edges.european):
-            inst = np.array([offers[int(i)].institution_id for i in ids], dtype=np.int64)
+            inst = lookup.column("institution_id", ids).astype(np.int64)
             uniq, idx = np.unique(inst, return_inverse=True)
             groups.append(("institution", idx, np.full(len(uniq), caps.institution)))
     if caps.country:
         for ids in (edges.asian, edges.european):
-            ctry = np.array([offers[int(i)].country for i in ids])
+            ctry = lookup.column("country", ids).astype(str)
             uniq, idx = np.unique(ctry, return_inverse=True)
             groups.append(("country", idx, np.array([caps.country[str(c)] for c in uniq])))
     return groups

@@ -19,7 +19,12 @@ and makes the inverted-index product touch most of the matrix.
 Only the transposed matrix (terms × offers, CSR) is kept: scoring one query reads just the
 posting lists of the query's terms, ~10× faster than a row-major product at 100k rows.
 
-The building blocks (n-grams, pruning, the data hash, top-k) are in `text_vectors`.
+Fitting (`text_fit`) reads each text once and makes two passes over the documents in
+blocks; its peak memory is little more than the fitted model's (at 100,000 offers ~360 MB,
+of which ~320 MB is the model: `bench/refit_memory.py`).
+
+The building blocks are in `text_tokens` (texts to counts) and `text_vectors` (weights,
+pruning, the data hash, top-k).
 """
 
 from __future__ import annotations
@@ -32,20 +37,23 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from matching import text_fit
+from matching.text_tokens import WordTerms, char_counts
 from matching.text_vectors import (
     TermWeights,
-    char_counts,
-    char_expansion,
     data_hash,
     field_affinity,
     keep_top,
     top_indices,
+    transpose,
+    unique,
 )
 
 __all__ = ["FORMAT_VERSION", "ModelFormatError", "TextModel", "data_hash"]
 
 # 2: own term weighting (TermWeights) and the field codes in the stored state.
-FORMAT_VERSION = 2
+# 3: own word vocabulary (WordTerms) instead of a fitted scikit-learn CountVectorizer.
+FORMAT_VERSION = 3
 
 
 class ModelFormatError(Exception):
@@ -97,7 +105,7 @@ class TextModel:
         }
         self.data_hash = ""
         self.ids = np.zeros(0, dtype=np.int64)
-        self._words: Any = None  # fitted CountVectorizer (word 1–2-grams)
+        self._word_terms: WordTerms | None = None  # word 1–2-grams, set by `fit`
         self._word_weights = TermWeights(weighting)
         self._char_vocab: dict[str, int] = {}
         self._char_weights = TermWeights(weighting)
@@ -118,44 +126,21 @@ class TextModel:
     ) -> TextModel:
         """Fit on all offers' (id, text); ids must be unique. `fields`: each offer's ISCED-F
         code, in the same order (only read when field_weight > 0). Returns self."""
-        from sklearn.feature_extraction.text import CountVectorizer
-
         ids = np.fromiter((doc_id for doc_id, _ in docs), dtype=np.int64, count=len(docs))
-        if len(np.unique(ids)) != len(ids):
+        if len(unique(ids)) != len(ids):
             raise ValueError("ids must be unique")
         if fields is not None and len(fields) != len(docs):
             raise ValueError("fields must hold one code per document")
-        texts = [text for _, text in docs]
         p = self.params
-        self._words = CountVectorizer(
-            ngram_range=(1, 2),
-            min_df=min(p["min_df"], max(1, len(texts))),
-            strip_accents="unicode",
-            dtype=np.float32,
-        )
-        counts = self._words.fit_transform(texts)
-        # The pruned-terms set is large and only for introspection (scikit-learn docs).
-        self._words.stop_words_ = None
-        words = self._word_weights.fit(counts).apply(counts)
-        del counts
-
-        chars = None
-        if p["word_weight"] < 1.0:
-            # Count words once, expand each distinct word into its n-grams.
-            counter = CountVectorizer(strip_accents="unicode", dtype=np.float32)
-            word_counts = counter.fit_transform(texts)
-            self._char_vocab, expand = char_expansion(
-                counter.get_feature_names_out(), *p["char_ngrams"]
-            )
-            chars = (word_counts @ expand).tocsr()
-            chars = self._char_weights.fit(chars).apply(chars)
-
-        x = self._combine(words, chars)
+        rows = text_fit.fit_rows(self, [text for _, text in docs])
+        xt, self._row_pos, self._row_ptr = transpose(rows, text_fit.n_terms(self))
+        del rows
         self.ids = ids
         self._fields = np.asarray(fields if fields is not None else [""] * len(ids), "<U4")
-        self._set_matrix(x.T.tocsr())
+        self._xt = xt
+        self._index_ids()
         if p["svd_components"]:
-            self._fit_svd(x)
+            self._fit_svd(xt.T.tocsr())
         self.data_hash = data_hash(docs, p)
         return self
 
@@ -216,13 +201,12 @@ class TextModel:
 
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         """Vectors (rows, unit length or empty) for new texts with the fitted vocabulary."""
-        if self._words is None:
+        if self._word_terms is None:
             raise RuntimeError("model is not fitted")
-        words = self._word_weights.apply(self._words.transform(list(texts)))
+        words = self._word_weights.apply(self._word_terms.transform(list(texts)))
         chars = None
         if self.params["word_weight"] < 1.0:
-            preprocess = self._words.build_preprocessor()
-            counts = char_counts(texts, preprocess, self._char_vocab, *self.params["char_ngrams"])
+            counts = char_counts(texts, self._char_vocab, *self.params["char_ngrams"])
             chars = self._char_weights.apply(counts)
         return self._combine(words, chars)
 

@@ -1,26 +1,20 @@
 """The building blocks of the text model's vectors (see `similarity`) — no Django.
 
-Character n-grams like scikit-learn's ``char_wb`` (3–5-grams inside word boundaries),
-computed once per distinct word and summed per document; the per-row pruning of the
-lightest entries; the data hash that makes a refit of unchanged texts a no-op; the top-k
-selection. scikit-learn is imported inside the functions that need it, so importing this
-module stays cheap.
+The term weighting; the per-row pruning of the lightest entries; the rows of a fit stored
+block by block and transposed in place (`RowStore`, `transpose`); the data hash that makes
+a refit of unchanged texts a no-op; the top-k selection. Texts to counts are in
+`text_tokens`. scikit-learn is imported inside the functions that need it, so importing
+this module stays cheap.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
-from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from functools import lru_cache
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-
-# One token = two or more word characters, as scikit-learn's default token_pattern.
-TOKEN = re.compile(r"(?u)\b\w\w+\b")
 
 
 def data_hash(docs: Iterable[tuple[int, str]], params: dict[str, Any] | None = None) -> str:
@@ -29,61 +23,6 @@ def data_hash(docs: Iterable[tuple[int, str]], params: dict[str, Any] | None = N
     for doc_id, text in sorted(docs):
         h.update(f"{doc_id}\x1f{text}\x1e".encode())
     return h.hexdigest()[:16]
-
-
-@lru_cache(maxsize=200_000)
-def word_ngrams(word: str, lo: int, hi: int) -> tuple[tuple[str, int], ...]:
-    """char_wb n-grams of one word with their counts (word padded with one space each side)."""
-    padded = f" {word} "
-    counts: Counter[str] = Counter()
-    for n in range(lo, hi + 1):
-        if len(padded) < n:
-            counts[padded] += 1  # as char_wb: a short word is one n-gram of itself
-            continue
-        for i in range(len(padded) - n + 1):
-            counts[padded[i : i + n]] += 1
-    return tuple(counts.items())
-
-
-def char_expansion(words: Sequence[str], lo: int, hi: int) -> tuple[dict[str, int], sp.csr_matrix]:
-    """The n-gram vocabulary of these words and the words × n-grams count matrix: word
-    counts @ this matrix = n-gram counts per document."""
-    vocab: dict[str, int] = {}
-    rows, cols, vals = [], [], []
-    for w_index, word in enumerate(words):
-        for gram, count in word_ngrams(word, lo, hi):
-            col = vocab.setdefault(gram, len(vocab))
-            rows.append(w_index)
-            cols.append(col)
-            vals.append(count)
-    expand = sp.csr_matrix(
-        (np.asarray(vals, np.float32), (rows, cols)), shape=(len(words), len(vocab))
-    )
-    return vocab, expand
-
-
-def char_counts(
-    texts: Sequence[str],
-    preprocess: Callable[[str], str],
-    vocab: dict[str, int],
-    lo: int,
-    hi: int,
-) -> sp.csr_matrix:
-    """Counts of the known n-grams (`vocab`) in new texts, one row per text."""
-    rows, cols, vals = [], [], []
-    for r, text in enumerate(texts):
-        grams: Counter[int] = Counter()
-        for word in TOKEN.findall(preprocess(text)):
-            for gram, count in word_ngrams(word, lo, hi):
-                col = vocab.get(gram)
-                if col is not None:
-                    grams[col] += count
-        rows.extend([r] * len(grams))
-        cols.extend(grams.keys())
-        vals.extend(grams.values())
-    return sp.csr_matrix(
-        (np.asarray(vals, np.float32), (rows, cols)), shape=(len(texts), len(vocab))
-    )
 
 
 def keep_top(x: sp.csr_matrix, max_terms: int | None) -> sp.csr_matrix:
@@ -95,16 +34,50 @@ def keep_top(x: sp.csr_matrix, max_terms: int | None) -> sp.csr_matrix:
     x.sum_duplicates()
     x.sort_indices()
     if max_terms is not None:
-        lengths = np.diff(x.indptr)
-        if lengths.max(initial=0) > max_terms:
-            keep = np.ones(x.nnz, dtype=bool)
-            for row in np.flatnonzero(lengths > max_terms):
-                a, b = x.indptr[row], x.indptr[row + 1]
-                drop = np.argpartition(x.data[a:b], b - a - max_terms)[: b - a - max_terms]
-                keep[a + drop] = False
+        keep = _top_entries(x, max_terms)
+        if keep is not None:
             x.data[~keep] = 0
             x.eliminate_zeros()
-    return normalize(x, copy=False).astype(np.float32)
+    return normalize(x, copy=False).astype(np.float32, copy=False)
+
+
+def _top_entries(x: sp.csr_matrix, max_terms: int) -> np.ndarray | None:
+    """Which entries of x (canonical) keep_top keeps; None: all of them.
+
+    Each row keeps the entries above its max_terms-th largest value v, and as many equal
+    to v as fit. Only when more entries equal v than fit does the choice depend on the
+    order (argpartition's); those rows alone run argpartition one by one, as before.
+    """
+    lengths = np.diff(x.indptr)
+    if lengths.max(initial=0) <= max_terms:
+        return None
+    # The max_terms-th largest value of each row, through a dense block padded with 0
+    # (all weights are positive; a row of at most max_terms gets 0 and keeps all). Rare,
+    # very long rows go alone.
+    width = min(int(lengths.max()), max(4 * max_terms, 4096))
+    fits = lengths <= width
+    place = np.arange(x.nnz, dtype=np.int32)
+    place -= np.repeat(x.indptr[:-1].astype(np.int32), lengths)  # place in its row
+    data = x.data
+    if not fits.all():
+        np.minimum(place, width - 1, out=place)
+        data = np.where(np.repeat(fits, lengths), data, 0)
+    dense = sp.csr_matrix((data, place, x.indptr), shape=(len(lengths), width)).toarray()
+    del place
+    np.negative(dense, out=dense)  # the largest first
+    dense.partition(max_terms - 1, axis=1)  # in place: each row keeps its values
+    threshold = -dense[:, max_terms - 1]
+    # Rows where more entries equal the threshold than fit: argpartition decides.
+    ties = (dense <= -threshold[:, None]).sum(axis=1) > max_terms
+    del dense
+    threshold[~fits] = np.inf  # decided below
+    keep = x.data >= threshold.repeat(lengths)
+    for r in np.flatnonzero(((lengths > max_terms) & ties) | ~fits):
+        a, b = x.indptr[r], x.indptr[r + 1]
+        drop = np.argpartition(x.data[a:b], b - a - max_terms)[: b - a - max_terms]
+        keep[a:b] = True
+        keep[a + drop] = False
+    return keep
 
 
 def top_indices(s: np.ndarray, k: int) -> np.ndarray:
@@ -133,19 +106,24 @@ class TermWeights:
         self.avg_len = 1.0
 
     def fit(self, counts: sp.csr_matrix) -> TermWeights:
-        n = counts.shape[0]
         df = np.bincount(counts.indices, minlength=counts.shape[1])
+        return self.fit_df(df, counts.shape[0], float(counts.sum(dtype=np.float64)))
+
+    def fit_df(self, df: np.ndarray, n: int, total: float) -> TermWeights:
+        """Fit from each term's document frequency, the number of documents and the sum
+        of all counts (for BM25's average length)."""
         if self.scheme == "bm25":
             idf = np.log1p((n - df + 0.5) / (df + 0.5))
         else:
             idf = np.log((1 + n) / (1 + df)) + 1
         self.idf = idf.astype(np.float32)
-        self.avg_len = float(counts.sum() / max(n, 1)) or 1.0
+        self.avg_len = total / max(n, 1) or 1.0
         return self
 
-    def apply(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        """Weighted copy of `counts` (documents × the fitted terms)."""
-        x = sp.csr_matrix(counts, dtype=np.float32, copy=True)
+    def apply(self, counts: sp.csr_matrix, copy: bool = True) -> sp.csr_matrix:
+        """Weighted copy of `counts` (documents × the fitted terms); with copy=False the
+        result may share counts' index arrays."""
+        x = sp.csr_matrix(counts, dtype=np.float32, copy=copy)
         idf = self.idf[x.indices]
         if self.scheme == "bm25":
             lengths = np.asarray(x.sum(axis=1), dtype=np.float32).ravel()
@@ -168,3 +146,117 @@ def field_affinity(field: str, fields: np.ndarray) -> np.ndarray:
             same = np.char.startswith(fields.astype(str), field[:digits])
             out[same] = value
     return out
+
+
+class RowStore:
+    """Rows of a matrix (documents × terms, canonical) appended block by block into two
+    arrays sized for the most entries the rows can hold: pages never written cost no
+    memory, and the arrays are one allocation each, which `transpose` can free at once.
+    """
+
+    def __init__(self, n_docs: int, max_per_row: int | None) -> None:
+        self.blocks: list[sp.csr_matrix] | None = None
+        if max_per_row is None:  # no bound: keep the blocks, join them at the end
+            self.blocks, max_per_row = [], 0
+        cap = n_docs * max_per_row
+        index = np.int32 if cap < np.iinfo(np.int32).max else np.int64
+        self.indices = np.empty(cap, dtype=index)
+        self.data = np.empty(cap, dtype=np.float32)
+        self.indptr = np.zeros(n_docs + 1, dtype=np.int64)
+        self.n_docs = 0
+        self.per_term = np.zeros(0, dtype=np.int64)  # entries of each term (column)
+
+    def append(self, block: sp.csr_matrix) -> None:
+        start, end = self.indptr[self.n_docs], self.indptr[self.n_docs] + block.nnz
+        self.indptr[self.n_docs + 1 : self.n_docs + 1 + block.shape[0]] = start + block.indptr[1:]
+        self.n_docs += block.shape[0]
+        # Counted block by block: a bincount of all the terms at once would copy them to int64.
+        per_term = np.bincount(block.indices, minlength=block.shape[1])
+        if not len(self.per_term):
+            self.per_term = np.zeros(len(per_term), dtype=np.int64)
+        self.per_term += per_term
+        if self.blocks is not None:
+            self.blocks.append(block)
+        else:
+            self.indices[start:end] = block.indices
+            self.data[start:end] = block.data
+
+    def finish(self) -> None:
+        """Join kept blocks (unbounded rows), or trim the arrays to the entries written."""
+        nnz = int(self.indptr[-1])
+        if self.blocks is not None:
+            index = np.int32 if nnz < np.iinfo(np.int32).max else np.int64
+            self.indices = np.concatenate([b.indices for b in self.blocks]).astype(index)
+            self.data = np.concatenate([b.data for b in self.blocks])
+            self.blocks = None
+        else:  # a smaller realloc of one allocation: no copy
+            self.indices.resize(nnz, refcheck=False)
+            self.data.resize(nnz, refcheck=False)
+
+
+def transpose(rows: RowStore, n_terms: int, block_docs: int = 1024) -> tuple[Any, Any, Any]:
+    """The rows' matrix transposed (terms × documents, CSR) and, for each document, where
+    its entries sit in that matrix's data (positions, offsets: see
+    `TextModel._locate`) — built in place, a block of documents at a time, so the peak
+    memory is the result's plus little: the positions overwrite the rows' term numbers,
+    and the rows' values are freed before the documents' numbers are written.
+    """
+    rows.finish()
+    release_free_memory()
+    terms, values, row_ptr = rows.indices, rows.data, rows.indptr
+    nnz, n_docs = len(terms), rows.n_docs
+    index = np.int32 if max(nnz, n_docs) < np.iinfo(np.int32).max else np.int64
+    indptr = np.zeros(n_terms + 1, dtype=index)
+    np.cumsum(rows.per_term, out=indptr[1:])
+    free = indptr[:-1].astype(np.int64)  # next free slot of each term's posting list
+    data = np.empty(nnz, dtype=np.float32)
+    for lo in range(0, n_docs, block_docs):
+        hi = min(n_docs, lo + block_docs)
+        a, b = row_ptr[lo], row_ptr[hi]
+        # A counting sort by term of the block's entry numbers: `order` lists them term
+        # by term, documents ascending within each term.
+        by_term = sp.csr_matrix(
+            (np.arange(b - a, dtype=index), terms[a:b], row_ptr[lo : hi + 1] - a),
+            shape=(hi - lo, n_terms),
+        ).tocsc()
+        order, per_term = by_term.data, np.diff(by_term.indptr)
+        # The k-th entry in that order goes to free[term] + (k − its term's first k).
+        slots = np.arange(b - a, dtype=np.int64) + np.repeat(free - by_term.indptr[:-1], per_term)
+        data[slots] = values[a:b][order]
+        terms[a + order] = slots  # from here on: positions
+        free += per_term
+        del by_term, order, slots
+    rows.data = values = None  # the last reference: freed now
+    release_free_memory()
+    docs = np.empty(nnz, dtype=index)
+    for lo in range(0, n_docs, block_docs):
+        hi = min(n_docs, lo + block_docs)
+        a, b = row_ptr[lo], row_ptr[hi]
+        docs[terms[a:b]] = np.repeat(np.arange(lo, hi, dtype=index), np.diff(row_ptr[lo : hi + 1]))
+    xt = sp.csr_matrix((data, docs, indptr), shape=(n_terms, n_docs), copy=False)
+    xt.has_sorted_indices = True
+    return xt, terms.astype(index, copy=False), row_ptr
+
+
+def release_free_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's malloc_trim), so that the
+    fit's big arrays reuse memory its freed intermediates held, rather than adding to it.
+
+    Blocks of a few MB are served from the heap once glibc has raised its mmap threshold,
+    and a hole in the heap stays resident after free — ~100 MB after a fit of 100,000
+    offers without this. A no-op where the C library is not glibc.
+    """
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
+def unique(values: np.ndarray) -> np.ndarray:
+    """np.unique of integers by a sort: numpy 2's hash-based unique is ~30× slower here."""
+    values = np.sort(values)
+    first = np.ones(len(values), dtype=bool)
+    np.not_equal(values[1:], values[:-1], out=first[1:])
+    return values[first]

@@ -154,7 +154,8 @@ def test_lsa_option_blends_a_dense_part():
 def test_importing_the_pure_modules_loads_neither_django_nor_sklearn():
     code = (
         "import sys; import matching.similarity, matching.scoring, matching.overlap, "
-        "matching.pairing, matching.features, matching.text_vectors, matching.timetable, "
+        "matching.pairing, matching.features, matching.text_vectors, matching.text_tokens, "
+        "matching.text_fit, matching.timetable, "
         "matching.table, matching.explanation, matching.constraints, matching.components, "
         "matching.reasons; "
         "print(sorted(m for m in ('django', 'sklearn') if m in sys.modules))"

@@ -113,13 +113,20 @@ def sessions_of(data: dict) -> list[Session]:
     ]
 
 
-def session_plan(proposal: Proposal) -> list[Session]:
-    """The sessions that count: from the frozen terms once both sides accepted, else from
-    the latest draft."""
-    agreed = (proposal.terms or {}).get("agreed")
-    if agreed is not None:
+def session_plan(proposal: Proposal, *, draft: bool = True) -> list[Session]:
+    """The sessions that count: from the frozen terms once both sides accepted, unless a
+    newer draft revises them (after a request for changes or a rejection); else from the
+    latest draft. With `draft` False, version 1 is never drafted here (a feed or the clock
+    must not write)."""
+    terms = proposal.terms or {}
+    agreed = terms.get("agreed")
+    frozen = terms.get("version")  # absent from terms frozen before versions existed
+    latest = proposal.term_versions.order_by("-number").first()
+    if agreed is not None and (latest is None or frozen is None or latest.number <= frozen):
         return sessions_of(agreed)
-    return sessions_of(current_version(proposal).data)
+    if latest is None:
+        return sessions_of(current_version(proposal).data) if draft else []
+    return sessions_of(latest.data)
 
 
 NOT_MEMBER = _("Only the two partner lecturers draft the terms.")

@@ -7,7 +7,7 @@ import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 
-from exchanges.drafting import Session, sessions_of
+from exchanges.drafting import Session, session_plan
 from exchanges.models import Proposal
 
 # Proposals whose sessions go into calendars, feeds and reminders.
@@ -16,13 +16,9 @@ REMINDER_STATES = ("approved", "active")
 
 
 def planned_sessions(proposal: Proposal) -> list[Session]:
-    """Like exchanges.drafting.session_plan (the frozen terms, else the latest draft), but
-    never drafts version 1: a feed or the clock must not write."""
-    agreed = (proposal.terms or {}).get("agreed")
-    if agreed is not None:
-        return sessions_of(agreed)
-    latest = proposal.term_versions.order_by("-number").first()
-    return sessions_of(latest.data) if latest is not None else []
+    """exchanges.drafting.session_plan, but never drafting version 1: a feed or the clock
+    must not write."""
+    return session_plan(proposal, draft=False)
 
 
 @dataclass(frozen=True)

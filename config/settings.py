@@ -327,6 +327,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The agreed terms' two credit systems (Asian and European course) share one enum.
+    "ENUM_NAME_OVERRIDES": {"CreditSystemEnum": "exchanges.drafting.CREDIT_SYSTEMS"},
 }
 
 # --- logging ------------------------------------------------------------------

@@ -26,6 +26,8 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Tandem] "
+# Account e-mails name Tandem, link to TANDEM_SITE_URL and speak the recipient's language.
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 # allauth keeps its rate-limit counters in the default cache (Redis in production).
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",

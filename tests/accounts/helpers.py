@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core import mail
 from django.utils.html import escape
 
 from accounts.models import Affiliation, AffiliationRole, AffiliationStatus
-
-LINK = re.compile(r"https?://testserver(/\S+)")
 
 
 def messages_of(response) -> list[str]:
@@ -24,8 +23,9 @@ def shows(response, text) -> bool:
 
 
 def link_in_last_email() -> str:
-    """The path of the first link in the newest e-mail of the outbox."""
-    match = LINK.search(mail.outbox[-1].body)
+    """The path of the first link in the newest e-mail of the outbox: a link to the
+    configured site (TANDEM_SITE_URL), never to the host a request came in on."""
+    match = re.search(re.escape(settings.TANDEM_SITE_URL) + r"(/\S+)", mail.outbox[-1].body)
     assert match, mail.outbox[-1].body
     return match.group(1)
 

@@ -191,3 +191,31 @@ def test_lock_out_of_one_address_does_not_lock_out_another_person(client):
     for _ in range(failed_attempts_allowed() + 1):
         sign_in(client, "siti@um.edu.my", "guess")
     assert sign_in(client, "meiling@um.edu.my", factories.PASSWORD)["Location"] == DASHBOARD
+
+
+def test_account_emails_carry_tandems_name_and_the_configured_address(client, settings):
+    settings.TANDEM_SITE_URL = "https://tandem.example.org"
+    sign_up(client)
+    message = mail.outbox[-1]
+    assert message.subject.startswith("[Tandem] ")
+    assert "Hello from Tandem!" in message.body
+    assert "tandem.example.org" in message.body
+    assert "testserver" not in message.body and "127.0.0.1" not in message.body
+    assert "https://tandem.example.org/accounts/confirm-email/" in message.body
+
+
+def test_a_sign_up_in_thai_is_confirmed_in_thai(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "th"
+    sign_up(client, preferred_language="th")
+    body = mail.outbox[-1].body
+    assert "สวัสดีจาก Tandem!" in body
+    assert "Hello from" not in body
+
+
+def test_a_password_reset_speaks_the_users_saved_language(client):
+    user = factories.UserFactory(email="jan@wur.example", preferred_language="de")
+    client.post(reverse("account_reset_password"), {"email": user.email})
+    message = mail.outbox[-1]
+    assert message.subject.startswith("[Tandem] ")
+    assert "Hallo von Tandem!" in message.body
+    assert settings.TANDEM_SITE_URL + "/accounts/password/reset/key/" in message.body

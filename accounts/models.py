@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_time_zone
+from core.locale_names import country_name
 
 
 class Region(models.TextChoices):
@@ -127,7 +128,12 @@ class Country(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language (CLDR); `name` is the English one."""
+        return country_name(self.code, self.name)
 
 
 class InstitutionKind(models.TextChoices):

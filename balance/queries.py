@@ -40,6 +40,7 @@ from django.db.models.functions import Coalesce, ExtractYear
 
 from accounts.models import Country
 from balance.models import ProposalFact, decode, encode
+from core.locale_names import country_name
 from exchanges.models import ProposalState
 from offers.models import IscedField, Offer, Sdg
 
@@ -394,7 +395,9 @@ def fetch(f: Filters) -> Fetched:
     """Read one dashboard's rows in a fixed plan (the order of the statements is part of
     it: the grouping sets run meanwhile on a connection of their own where they can)."""
     ex = exchanges(f)
-    names = dict(Country.objects.values_list("code", "name"))
+    names = {
+        code: country_name(code, name) for code, name in Country.objects.values_list("code", "name")
+    }
     grouped = in_background(lambda: grouped_sets(ex, exchange_sets()))
     offer_rows = offer_groups(f)
     totals = proposal_totals(f)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country
+from core.locale_names import NamedChoiceField
 from matching.engine import SuggestionFilters
 from offers.languages import language_choices
 from offers.models import OfferKind, OfferLevel
@@ -10,7 +11,7 @@ from offers.models import OfferKind, OfferLevel
 class SuggestionFilterForm(forms.Form):
     """Narrows an offer's suggestions; fields are prefixed so they live beside others."""
 
-    country = forms.ModelChoiceField(
+    country = NamedChoiceField(
         label=_("Partner country"),
         required=False,
         queryset=Country.objects.only("code", "name"),

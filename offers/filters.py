@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, Institution, Region
+from core.locale_names import NamedChoiceField
 from offers import services, validation
 from offers.languages import language_choices
 from offers.models import OfferKind, OfferLevel, OfferStatus, Priority, Sdg
@@ -42,7 +43,7 @@ PARAMETER_NOTES = {
 }
 
 
-class CountryCodeField(forms.ModelChoiceField):
+class CountryCodeField(NamedChoiceField):
     """A partner country by its ISO code, in either case (the page's select sends MY, a
     client may send my)."""
 

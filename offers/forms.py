@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, Institution
 from accounts.validators import time_zone_choices
+from core.locale_names import NamedMultipleChoiceField
 from core.terms import TERM_FIRST_DAY, TERM_LAST_DAY
 from offers.languages import language_choices
 from offers.models import (
@@ -70,13 +71,13 @@ class OfferForm(forms.ModelForm):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    preferred_countries = forms.ModelMultipleChoiceField(
+    preferred_countries = NamedMultipleChoiceField(
         label=_("Preferred partner countries"),
         queryset=Country.objects.all(),
         required=False,
         help_text=_("Optional. Hold Ctrl (⌘ on a Mac) to pick several."),
     )
-    excluded_countries = forms.ModelMultipleChoiceField(
+    excluded_countries = NamedMultipleChoiceField(
         label=_("Countries you cannot work with"),
         queryset=Country.objects.all(),
         required=False,

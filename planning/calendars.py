@@ -71,7 +71,7 @@ def side_of(offer: Offer, first: dt.date, last: dt.date, language: str) -> Side:
         term_start=offer.term_start,
         term_end=offer.term_end,
         closed={day: tuple(reasons) for day, reasons in closed.items()},
-        label=offer.country.name,
+        label=offer.country.display_name,
     )
 
 

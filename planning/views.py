@@ -88,7 +88,7 @@ def _skipped_rows(plan, sides, proposal) -> list[dict]:
         rows.append(
             {
                 "date": skip.local_date,
-                "country": offer.country.name,
+                "country": offer.country.display_name,
                 "institution": offer.institution.name,
                 "reasons": skip.reasons,
             }

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, Region
+from core.locale_names import country_name, sorted_by_name
 from offers.models import OfferKind, OfferLevel
 from rounds.params import (
     DEFAULT_COUNTRY_SLACK,
@@ -131,8 +132,11 @@ class RoundForm(forms.Form):
             ("asian_countries", Region.ASIA),
             ("european_countries", Region.EUROPE),
         ):
-            self.fields[name].choices = list(
-                Country.objects.filter(region=region).order_by("name").values_list("code", "name")
+            self.fields[name].choices = sorted_by_name(
+                (code, country_name(code, english))
+                for code, english in Country.objects.filter(region=region).values_list(
+                    "code", "name"
+                )
             )
 
     def params(self) -> RoundParams:

@@ -12,6 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country
+from core.locale_names import country_name
 from exchanges.models import LIVE_PROPOSAL_STATES, Proposal, ProposalState
 from offers.models import Offer, OfferKind, OfferLevel, OfferStatus
 from rounds.models import PairingRound, RoundPair
@@ -101,7 +102,12 @@ def round_filter_labels(params: RoundParams) -> list[tuple[str, list[str]]]:
     levels = dict(OfferLevel.choices)
     codes = [*params.asian_countries, *params.european_countries]
     names = (
-        dict(Country.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
+        {
+            code: country_name(code, name)
+            for code, name in Country.objects.filter(code__in=codes).values_list("code", "name")
+        }
+        if codes
+        else {}
     )
     rows = [
         (_("Kinds"), [str(kinds.get(k, k)) for k in params.kinds]),
@@ -154,7 +160,10 @@ def round_report(pairing_round: PairingRound) -> dict[str, object] | None:
     if "exact" not in stats:
         return None
     codes = [row["code"] for row in stats["countries"]]
-    names = dict(Country.objects.filter(code__in=codes).values_list("code", "name"))
+    names = {
+        code: country_name(code, name)
+        for code, name in Country.objects.filter(code__in=codes).values_list("code", "name")
+    }
     slack = float(stats.get("params", {}).get("country_slack", 0))
     countries = [
         {**row, "name": names.get(row["code"], row["code"]), **_rounding(row, slack)}

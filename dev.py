@@ -51,6 +51,7 @@ def install() -> None:
 
 def serve() -> None:
     install()
+    check(PY, "manage.py", "compile_catalogues", "-v", "0")
     check(PY, "manage.py", "migrate", "--no-input", "-v", "0")
     check(PY, "manage.py", "load_demo")
     check(PY, "manage.py", "refit_matching")
@@ -76,6 +77,7 @@ def serve() -> None:
 def test(extra: list[str]) -> None:
     install()
     env = dict(os.environ)
+    check(PY, "manage.py", "compile_catalogues", "-v", "0")
     if env.get("DATABASE_URL"):
         # The suite runs in production mode; give it the secrets a deployment would have.
         env.setdefault("SECRET_KEY", "test-only-" + "x" * 50)

@@ -74,6 +74,7 @@ SUMMARY_FIGURES = [
     ("a_to_e", _("Participants Asia → Europe"), "int"),
     ("e_to_a", _("Participants Europe → Asia"), "int"),
     ("index", _("Balance index"), "index"),
+    # xgettext:no-python-format
     ("tvet_lll_share", _("TVET and lifelong learning (% of exchanges)"), "pct"),
     ("coverage", _("Open or paired offers with a partner (%)"), "pct"),
     ("median_days_to_approval", _("Median days from proposal to approval"), "days"),

@@ -85,10 +85,15 @@ def _isced_reason(a: OfferFeatures, b: OfferFeatures, w: Weights) -> Reason:
 def _level_reason(a: OfferFeatures, b: OfferFeatures, w: Weights) -> Reason:
     value = float(level_closeness(LEVEL_POSITION[a.level], LEVEL_POSITION[b.level]))
     names = {x: "non-formal" if x == "nonformal" else f"EQF {x}" for x in (a.level, b.level)}
+    # The codes let the web layer name the levels in the reader's language.
     if a.level == b.level:
-        return reason("level", value, w.level, _("both %(level)s"), level=names[a.level])
+        template = _("both %(level)s")
+        return reason("level", value, w.level, template, level=names[a.level], level_code=a.level)
     template = _("%(level)s and %(other)s")
-    return reason("level", value, w.level, template, level=names[a.level], other=names[b.level])
+    return reason(
+        "level", value, w.level, template, level=names[a.level], other=names[b.level],
+        level_code=a.level, other_code=b.level,
+    )  # fmt: skip
 
 
 def _overlap_reason(

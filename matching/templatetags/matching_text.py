@@ -13,6 +13,12 @@ from offers.models import Priority
 register = template.Library()
 
 
+def level_name(code: str) -> str:
+    if code == "nonformal":
+        return gettext("non-formal")
+    return gettext("EQF %(level)s") % {"level": code}
+
+
 @register.filter
 def reason_text(reason) -> str:
     data = reason.as_dict() if hasattr(reason, "as_dict") else reason
@@ -24,6 +30,9 @@ def reason_text(reason) -> str:
         params["language"] = str(LANGUAGE_NAMES[params["language_code"]])
     if params.get("priority_code") in Priority.values:
         params["priority"] = str(Priority(params["priority_code"]).label).lower()
+    for name, code in (("level", "level_code"), ("other", "other_code")):
+        if code in params:
+            params[name] = level_name(params[code])
     try:
         return gettext(template_text) % params
     except (KeyError, TypeError, ValueError):

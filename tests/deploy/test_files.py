@@ -35,7 +35,7 @@ def test_every_management_command_the_deployment_runs_exists():
         p.read_text() for p in (DEPLOY / "systemd").glob("*.service")
     ]
     used = {re.match(r"\w+", rest)[0] for text in texts for rest in text.split("manage.py ")[1:]}
-    assert used == {"migrate", "load_reference", "collectstatic"}
+    assert used == {"migrate", "load_reference", "collectstatic", "compile_catalogues"}
     assert used <= set(commands)
 
 

@@ -304,4 +304,5 @@ def test_explanations_are_rendered_in_the_readers_language(
     body = page(client, siti_offer)
     # The language name comes from the translation catalogues, not the scoring module.
     assert "Englisch B2" in body
-    assert "same narrow field 052" in body  # no German catalogue of Tandem's own yet
+    assert "gleiches enges Bildungsfeld 052" in body
+    assert "same narrow field" not in body

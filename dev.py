@@ -77,7 +77,6 @@ def serve() -> None:
 def test(extra: list[str]) -> None:
     install()
     env = dict(os.environ)
-    check(PY, "manage.py", "compile_catalogues", "-v", "0")
     if env.get("DATABASE_URL"):
         # The suite runs in production mode; give it the secrets a deployment would have.
         env.setdefault("SECRET_KEY", "test-only-" + "x" * 50)
@@ -87,6 +86,7 @@ def test(extra: list[str]) -> None:
         # request (its race tests hold more threads than a pool would); the servers the
         # tests start (chat, overload) run with the production pool.
         env.setdefault("DATABASE_POOL_SIZE", "0")
+    check(PY, "manage.py", "compile_catalogues", "-v", "0", env=env)
     code = run(PY, "-m", "pytest", *extra, env=env)
     if code == 0 and env.get("DATABASE_URL") and not extra:
         # What differs between PostgreSQL and SQLite runs once more on SQLite.

@@ -87,6 +87,15 @@ def _fresh_matching_state(settings, tmp_path):
     engine.reset()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogues():
+    """Pages render in the reader's language from the compiled catalogues (build output,
+    not committed): compile the stale ones, as dev.py does, for a bare `pytest` too."""
+    from core.catalogues import compile_all
+
+    compile_all()
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """A request by a German-speaking user leaves German active in the thread (the

@@ -7,6 +7,7 @@ import uuid
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from messaging import chat, presence, selectors
 from messaging.access import conversation_access
@@ -16,7 +17,7 @@ from messaging.models import Conversation
 class MessageForm(forms.Form):
     client_id = forms.CharField(widget=forms.HiddenInput, max_length=chat.CLIENT_ID_MAX)
     text = forms.CharField(
-        label=_("Message"),
+        label=gettext_lazy("Message"),
         strip=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": chat.MAX_CHARS}),
     )
@@ -24,8 +25,8 @@ class MessageForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(
-        label=_("Co-teacher's e-mail address"),
-        help_text=_(
+        label=gettext_lazy("Co-teacher's e-mail address"),
+        help_text=gettext_lazy(
             "They need a Tandem account. They will see this conversation, not the proposal."
         ),
     )

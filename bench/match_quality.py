@@ -31,6 +31,13 @@ cross-side pair above a threshold, the share with the same label ("pair precisio
 same share among each query's top 5 above it ("top-5 precision"), and how many queries
 keep at least one candidate. `Weights.min_text_without_field` is set from it.
 
+Cross-language section (bench/cross_language.py, --sets multilingual or all): the
+German, French and Italian courses of data/course_descriptions_multilingual.csv ranked
+against the courses in the other languages, and against the English ones; precision@5 by
+ISCED-F detailed and narrow field, per language and overall, for the model without its
+subject glossary (as before issue 14 part 4) and with it. The variant "default_no_glossary"
+shows the same change on the sets above.
+
 The last line of output is one JSON object with every figure.
 
     .venv/bin/python bench/match_quality.py [--sets demo,open,...] [--variants a,b]
@@ -66,6 +73,7 @@ LSA = {"svd_components": 128}
 VARIANTS: dict[str, dict | None] = {
     "plain_word_tfidf": None,
     "default": {},
+    "default_no_glossary": {"glossary": False},
     "words": {"word_weight": 1.0},
     "words_bm25": {"word_weight": 1.0, "weighting": "bm25"},
     "words+chars_bm25": {"weighting": "bm25"},
@@ -283,6 +291,27 @@ def run_set(rows, labels, sides, codes, variants: dict, args) -> tuple[dict, lis
     return results, calibration
 
 
+def run_sets(args: argparse.Namespace, variants: dict) -> tuple[dict, dict]:
+    """Every labelled set's figures and calibration."""
+    figures: dict[str, dict] = {}
+    calibration: dict[str, dict] = {}
+    for set_name, (rows, labels, sides, codes) in labelled_sets(args).items():
+        print(
+            f"\n== {set_name}: {len(rows)} courses, {len(set(labels))} labels, "
+            f"sides {np.bincount(sides).tolist()}",
+            flush=True,
+        )
+        figures[set_name], cal = run_set(rows, labels, sides, codes, variants, args)
+        base = round(base_rate(labels, sides), 4)
+        print_calibration(set_name, cal, base)
+        calibration[set_name] = {
+            "floor_at_precision_0.5": floor_for(cal),
+            "all_pairs_precision": base,
+            "rows": cal,
+        }
+    return figures, calibration
+
+
 def print_calibration(name: str, rows: list[dict], base: float) -> None:
     print(f"\n-- relevance floor, {name} (default model, text cosine, cross-side pairs)")
     print("  cosine ≥     pairs  precision  top-5 precision  queries kept")
@@ -338,29 +367,20 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         variants = {k: v for k, v in VARIANTS.items() if k in args.variants.split(",")}
     if args.sweep:
         variants.update(SWEEP)
-    figures: dict[str, dict] = {}
-    calibration: dict[str, dict] = {}
-    for set_name, (rows, labels, sides, codes) in labelled_sets(args).items():
-        print(
-            f"\n== {set_name}: {len(rows)} courses, {len(set(labels))} labels, "
-            f"sides {np.bincount(sides).tolist()}",
-            flush=True,
-        )
-        figures[set_name], cal = run_set(rows, labels, sides, codes, variants, args)
-        base = round(base_rate(labels, sides), 4)
-        print_calibration(set_name, cal, base)
-        calibration[set_name] = {
-            "floor_at_precision_0.5": floor_for(cal),
-            "all_pairs_precision": base,
-            "rows": cal,
-        }
-    best = print_table(figures)
+    figures, calibration = run_sets(args, variants)
+    cross = None
+    if not args.sets or "multilingual" in args.sets.split(","):
+        from bench.cross_language import run as cross_language
+
+        cross = cross_language()
+    best = print_table(figures) if figures else {}
     out = {
         "default": {k: DEFAULT[k] for k in sorted(DEFAULT)},
         "variants": variants,
         **figures,
         "calibration": calibration,
         "best": best,
+        "cross_language": cross,
     }
     print(json.dumps(out))
     return out

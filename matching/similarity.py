@@ -38,6 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from matching import text_fit
+from matching.glossary import prepare as prepare_text
 from matching.text_tokens import WordTerms, char_counts
 from matching.text_vectors import (
     TermWeights,
@@ -53,7 +54,8 @@ __all__ = ["FORMAT_VERSION", "ModelFormatError", "TextModel", "data_hash"]
 
 # 2: own term weighting (TermWeights) and the field codes in the stored state.
 # 3: own word vocabulary (WordTerms) instead of a fitted scikit-learn CountVectorizer.
-FORMAT_VERSION = 3
+# 4: texts prepared by `glossary` (subject glossary, bigrams for unspaced scripts).
+FORMAT_VERSION = 4
 
 
 class ModelFormatError(Exception):
@@ -81,13 +83,16 @@ class TextModel:
         svd_weight: float = 0.5,
         weighting: str = "tfidf",
         field_weight: float = 0.0,
+        glossary: bool = True,
     ) -> None:
         """`word_weight` 1.0: words only (no character part). `svd_components` adds an LSA
         part (TruncatedSVD of the combined vectors): the score becomes
         (1 − svd_weight)·sparse cosine + svd_weight·LSA cosine. `weighting`: "tfidf" or
         "bm25" (see `TermWeights`). `field_weight` blends in the ISCED-F affinity of the
         two offers when `fit` was given their field codes:
-        (1 − field_weight)·text + field_weight·affinity."""
+        (1 − field_weight)·text + field_weight·affinity. `glossary`: texts go through
+        `glossary.prepare` first (other languages' subject terms also say the English
+        concept; unspaced scripts cut into bigrams)."""
         weights = (word_weight, svd_weight, field_weight)
         if not all(0.0 <= w <= 1.0 for w in weights):
             raise ValueError("word_weight, svd_weight and field_weight must lie in [0, 1]")
@@ -102,6 +107,7 @@ class TextModel:
             "svd_weight": svd_weight,
             "weighting": weighting,
             "field_weight": field_weight,
+            "glossary": glossary,
         }
         self.data_hash = ""
         self.ids = np.zeros(0, dtype=np.int64)
@@ -122,17 +128,21 @@ class TextModel:
     # ----------------------------------------------------------------- fitting
 
     def fit(
-        self, docs: Sequence[tuple[int, str]], fields: Sequence[str] | None = None
+        self,
+        docs: Sequence[tuple[int, str]],
+        fields: Sequence[str] | None = None,
+        languages: Sequence[str] | None = None,
     ) -> TextModel:
         """Fit on all offers' (id, text); ids must be unique. `fields`: each offer's ISCED-F
-        code, in the same order (only read when field_weight > 0). Returns self."""
+        code, in the same order (only read when field_weight > 0); `languages`: each
+        text's ISO 639-1 code ('' or None: detected from the text). Returns self."""
         ids = np.fromiter((doc_id for doc_id, _ in docs), dtype=np.int64, count=len(docs))
         if len(unique(ids)) != len(ids):
             raise ValueError("ids must be unique")
         if fields is not None and len(fields) != len(docs):
             raise ValueError("fields must hold one code per document")
         p = self.params
-        rows = text_fit.fit_rows(self, [text for _, text in docs])
+        rows = text_fit.fit_rows(self, self._prepared([text for _, text in docs], languages))
         xt, self._row_pos, self._row_ptr = transpose(rows, text_fit.n_terms(self))
         del rows
         self.ids = ids
@@ -143,6 +153,12 @@ class TextModel:
             self._fit_svd(xt.T.tocsr())
         self.data_hash = data_hash(docs, p)
         return self
+
+    def _prepared(self, texts: Sequence[str], languages: Sequence[str] | None) -> list[str]:
+        if not self.params.get("glossary"):
+            return list(texts)
+        langs = languages if languages is not None else [""] * len(texts)
+        return [prepare_text(text, lang or "") for text, lang in zip(texts, langs, strict=True)]
 
     def _fit_svd(self, x: sp.csr_matrix) -> None:
         from sklearn.decomposition import TruncatedSVD
@@ -199,10 +215,14 @@ class TextModel:
         found = (len(self._sorted_ids) > 0) & (self._sorted_ids[pos] == ids)
         return np.where(found, self._sorted_rows[pos], -1)
 
-    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
-        """Vectors (rows, unit length or empty) for new texts with the fitted vocabulary."""
+    def transform(
+        self, texts: Sequence[str], languages: Sequence[str] | None = None
+    ) -> sp.csr_matrix:
+        """Vectors (rows, unit length or empty) for new texts with the fitted vocabulary;
+        `languages` as for `fit`."""
         if self._word_terms is None:
             raise RuntimeError("model is not fitted")
+        texts = self._prepared(texts, languages)
         words = self._word_weights.apply(self._word_terms.transform(list(texts)))
         chars = None
         if self.params["word_weight"] < 1.0:

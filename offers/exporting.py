@@ -34,6 +34,7 @@ def offer_row(offer: Offer, *, with_owner: bool) -> dict[str, str]:
         "title": offer.title,
         "description": offer.description,
         "learning_outcomes": offer.learning_outcomes,
+        "description_language": offer.description_language,
         "isced": offer.isced_id,
         "level": offer.level,
         "languages": "; ".join(f"{x.language}:{x.cefr}" for x in offer.languages.all()),

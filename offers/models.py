@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from accounts.validators import validate_time_zone
+from offers.description_language import description_language_field
 from offers.languages import LANGUAGE_NAMES
 from offers.validation import TERM_CONSTRAINT, validate_term_day
 
@@ -172,6 +173,7 @@ class Offer(models.Model):
     title = models.CharField(_("course title"), max_length=200)
     description = models.TextField(_("description"), max_length=10_000)
     learning_outcomes = models.TextField(_("learning outcomes"), max_length=5_000, blank=True)
+    description_language = description_language_field()  # ISO 639-1, '' when not known
     isced = models.ForeignKey(
         IscedField,
         on_delete=models.PROTECT,

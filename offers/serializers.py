@@ -15,6 +15,7 @@ from rest_framework import serializers
 
 from accounts.models import Institution, Region
 from offers import validation
+from offers.description_language import default_for, validate_description_language
 from offers.models import Offer, OfferStatus, TransversalSkill
 from offers.services import OFFER_FIELDS, OfferData
 
@@ -178,6 +179,7 @@ class OfferDetailSerializer(OfferListSerializer):
         fields = OfferListSerializer.Meta.fields + [
             "description",
             "learning_outcomes",
+            "description_language",
             "time_zone",
             "sync_sessions",
             "priority",
@@ -228,6 +230,15 @@ class OfferInputSerializer(serializers.ModelSerializer):
     choices come from the model; whole-offer rules from the service."""
 
     isced = IscedCodeField(help_text="The detailed ISCED-F field, four digits: 0521.")
+    description_language = serializers.CharField(
+        max_length=8,
+        required=False,
+        allow_blank=True,
+        validators=[validate_description_language],
+        help_text="ISO 639-1 code of the language of the title and description, such as de "
+        "or ja; empty when not known. Left out when creating: the language the text is "
+        "written in, else the language of the request.",
+    )
     skills = serializers.ListField(
         child=serializers.ChoiceField(choices=TransversalSkill.choices),
         max_length=len(TransversalSkill.choices),
@@ -276,3 +287,10 @@ class OfferCreateSerializer(OfferInputSerializer):
 
     class Meta(OfferInputSerializer.Meta):
         fields = ["institution"] + OfferInputSerializer.Meta.fields
+
+    def offer_data(self, base: OfferData) -> OfferData:
+        data = super().offer_data(base)
+        if "description_language" not in self.validated_data:
+            text = f"{data.fields.get('title') or ''}\n{data.fields.get('description') or ''}"
+            data.fields["description_language"] = default_for(text)
+        return data

@@ -46,6 +46,7 @@ OFFER_FIELDS = (
     "title",
     "description",
     "learning_outcomes",
+    "description_language",
     "isced",
     "level",
     "students",

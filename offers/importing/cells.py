@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.spreadsheet import restore_cell
+from core.text_language import detect_language
 from offers import services, validation
 from offers.importing.columns import (
     COLUMNS,
@@ -176,6 +177,7 @@ _READERS: dict[str, Callable[[str], object]] = {
     "kind": str.lower,
     "level": str.lower,
     "priority": str.lower,
+    "description_language": str.lower,
     "status": _status,
     "students": _integer,
     "duration_weeks": _integer,
@@ -230,6 +232,9 @@ def parse_row(cells: dict[str, object], *, isced_codes: Collection[str]) -> Pars
             values[name] = value
     fields = {name: values.get(name) for name in services.OFFER_FIELDS}
     fields["skills"] = values.get("skills", [])
+    if not fields["description_language"]:  # not given: told from the text, if it can be
+        text = f"{fields['title'] or ''}\n{fields['description'] or ''}"
+        fields["description_language"] = detect_language(text)
     data = services.OfferData(
         fields=fields,
         languages=values.get("languages", []),

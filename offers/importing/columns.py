@@ -16,6 +16,7 @@ COLUMNS = (
     "title",
     "description",
     "learning_outcomes",
+    "description_language",
     "isced",
     "level",
     "languages",
@@ -79,6 +80,10 @@ def column_guide() -> list[tuple[str, bool, str]]:
         "title": _("The course title, at most 200 characters, in any script."),
         "description": _("What the course is about, at most 10,000 characters."),
         "learning_outcomes": _("Optional, at most 5,000 characters."),
+        "description_language": _(
+            "Optional: the ISO 639-1 code of the language the title and description are "
+            "written in, such as de or ja; empty means Tandem tells it from the text."
+        ),
         "isced": _("ISCED-F detailed field, four digits with the leading zero: 0521."),
         "level": _("One of: %(values)s.") % {"values": _values(OfferLevel.choices)},
         "languages": _("Working languages with the CEFR level needed: en:B2; fr:B1."),

@@ -14,6 +14,7 @@ from sklearn.feature_extraction.text import CountVectorizer, strip_accents_unico
 from sklearn.preprocessing import normalize
 
 from matching import text_fit
+from matching.glossary import prepare
 from matching.similarity import TextModel
 from matching.text_tokens import char_counts, char_expansion, preprocess
 from matching.text_vectors import RowStore, TermWeights, keep_top, transpose
@@ -111,7 +112,13 @@ def test_the_fit_gives_the_vectors_of_the_plain_fit(monkeypatch, params):
     monkeypatch.setattr(text_fit, "CHUNK_DOCS", 16)  # several blocks, a short last one
     docs = corpus()
     model = TextModel(**params).fit(docs)
-    expected, old_transform = old_fit([t for _, t in docs], **params)
+    # The plain fit reads the texts as the model does: through the glossary first.
+    prepared = [prepare(t) for _, t in docs]
+    expected, old_plain_transform = old_fit(prepared, **params)
+
+    def old_transform(texts):
+        return old_plain_transform([prepare(t) for t in texts])
+
     got = model.rows(model.ids)
     assert got.shape == expected.shape
     assert np.array_equal(got.indptr, expected.indptr)

@@ -1,10 +1,12 @@
+import json
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AffiliationRole, Institution, User
 from accounts.services import REASON_REQUIRED
-from accounts.validators import time_zone_choices
+from core.time_zones import TimeZoneField, aliases
 
 
 class SignupDetailsForm(forms.Form):
@@ -15,12 +17,14 @@ class SignupDetailsForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    time_zone = forms.ChoiceField(
+    time_zone = TimeZoneField(
         label=_("Your time zone"),
-        choices=time_zone_choices,
         initial="UTC",
         help_text=_("Times in Tandem are shown in this zone. You can change it later."),
-        widget=forms.Select(attrs={"data-detect-time-zone": "true"}),
+        widget=forms.Select(
+            # The browser may report an old name (Chrome: "Asia/Calcutta").
+            attrs={"data-detect-time-zone": "true", "data-zone-aliases": json.dumps(aliases())}
+        ),
     )
 
     def signup(self, request, user: User) -> None:
@@ -33,7 +37,7 @@ class SignupDetailsForm(forms.Form):
 
 
 class PreferencesForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(label=_("Time zone"), choices=time_zone_choices)
+    time_zone = TimeZoneField(label=_("Time zone"))
 
     class Meta:
         model = User

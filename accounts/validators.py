@@ -16,7 +16,3 @@ def known_time_zones() -> frozenset[str]:
 def validate_time_zone(value: str) -> None:
     if value not in known_time_zones():
         raise ValidationError(INVALID_TIME_ZONE, code="invalid_time_zone", params={"value": value})
-
-
-def time_zone_choices() -> list[tuple[str, str]]:
-    return [(name, name.replace("_", " ")) for name in sorted(known_time_zones())]

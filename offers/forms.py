@@ -4,10 +4,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country, Institution
-from accounts.validators import time_zone_choices
 from core.locale_names import NamedMultipleChoiceField
 from core.terms import TERM_FIRST_DAY, TERM_LAST_DAY
-from offers.languages import language_choices
+from core.time_zones import TimeZoneField
+from offers import description_language
+from offers.languages import with_blank
 from offers.models import (
     WEEKDAY_CHOICES,
     Cefr,
@@ -54,9 +55,17 @@ class OfferForm(forms.ModelForm):
         help_text=_("The detailed field, four digits. Type in the filter box to find it."),
         widget=forms.Select(attrs={"data-filterable": "true"}),
     )
-    time_zone = forms.ChoiceField(
+    description_language = forms.ChoiceField(
+        label=_("Language of the description"),
+        choices=description_language.choices,
+        required=False,
+        help_text=_(
+            "The language your title and description are written in: it helps Tandem match "
+            "your offer with courses described in other languages."
+        ),
+    )
+    time_zone = TimeZoneField(
         label=_("Your time zone"),
-        choices=time_zone_choices,
         help_text=_("Your weekly time windows below are in this zone."),
     )
     sdgs = SdgChoiceField(
@@ -108,11 +117,13 @@ class OfferForm(forms.ModelForm):
         self.fields["kind"].choices = OfferKind.choices  # a radio list needs no blank entry
         if self.instance.pk:
             self.initial["isced"] = self.instance.isced_id
+        elif not self.initial.get("description_language"):
+            self.initial["description_language"] = description_language.active_language()
 
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(
-        label=_("Language"), choices=[("", "---------")] + language_choices(), required=False
+        label=_("Language"), choices=with_blank("---------"), required=False
     )
     cefr = forms.ChoiceField(
         label=_("Level needed (CEFR)"),

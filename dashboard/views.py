@@ -6,11 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts import selectors, services
-from accounts.models import Affiliation, AffiliationStatus, Country, Institution
-from dashboard import health
-from messaging.selectors import memberships_with_unread
-from offers.selectors import offers_of
+from accounts.models import Country, Institution
+from dashboard import health, sections
 
 
 @require_GET
@@ -31,35 +28,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-DASHBOARD_CONVERSATIONS = 20
-
-
 @login_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    affiliations = (
-        Affiliation.objects.filter(user=user)
-        .select_related("institution", "institution__country")
-        .order_by("-created_at")
-    )
-    context = {
-        "affiliations": affiliations,
-        "has_verified_email": bool(services.verified_emails(user)),
-        "queue": selectors.verification_queue(user)[:5]
-        if (user.is_secretariat or selectors.is_office(user))
-        else None,
-        "suggested_institutions": selectors.institutions_for_email(user.email)[:5],
-    }
-    context["my_offers"] = offers_of(user)
-    context["conversations"] = list(memberships_with_unread(user)[:DASHBOARD_CONVERSATIONS])
-    context["office_institutions"] = Institution.objects.filter(
-        pk__in=selectors.office_institution_ids(user)
-    )
-    if user.is_secretariat:
-        context["secretariat"] = {
-            "countries": Country.objects.count(),
-            "institutions": Institution.objects.count(),
-            "pending": Affiliation.objects.filter(status=AffiliationStatus.PENDING).count(),
-        }
-    return render(request, "dashboard/dashboard.html", context)
+    """Each role's pending work first (dashboard.sections); a user may hold several."""
+    return render(request, "dashboard/dashboard.html", sections.build(request))

@@ -7,13 +7,21 @@ import datetime as dt
 import math
 import statistics
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.utils.translation import ngettext
 
 from accounts.models import User
 from accounts.selectors import office_institution_ids
-from exchanges.models import OfficeDecision, Proposal, ProposalEvent, ProposalState
+from exchanges.drafting import Session, sessions_of
+from exchanges.models import (
+    LIVE_PROPOSAL_STATES,
+    OfficeDecision,
+    Proposal,
+    ProposalEvent,
+    ProposalState,
+    TermsVersion,
+)
 from offers.access import editors_q
 from offers.models import Offer
 
@@ -143,3 +151,59 @@ def response_time_text(user: User | int, *, name: str = "") -> str:
         "Usually answers proposals within %(n)d days.",
         days,
     ) % {"n": days}
+
+
+# --- the dashboards ----------------------------------------------------------------------------
+
+
+def lecturer_live_proposals(user: User):
+    """The live proposals of the user's own and co-owned offers, most recently changed first,
+    each with `latest_version`: the number of the latest stored version of the terms (None
+    before any), so that asking the policy (`ProposalAccess`) costs no query per proposal."""
+    mine = Offer.objects.filter(editors_q(user)).values("pk")
+    latest = (
+        TermsVersion.objects.filter(proposal=OuterRef("pk")).order_by("-number").values("number")
+    )
+    return (
+        Proposal.objects.filter(Q(asian_offer__in=mine) | Q(european_offer__in=mine))
+        .filter(state__in=LIVE_PROPOSAL_STATES)
+        .annotate(latest_version=Subquery(latest[:1]))
+        .select_related("asian_offer__institution", "european_offer__institution")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+# The states whose agreed terms hold the sessions that will take place.
+SESSION_STATES = (ProposalState.ACCEPTED, ProposalState.APPROVED, ProposalState.ACTIVE)
+
+
+def upcoming_sessions(user: User, *, after: dt.datetime, limit: int = 5):
+    """The next joint sessions of the user's own and co-owned offers, soonest first, as
+    (proposal, session) pairs (one query). From the terms both sides agreed: once accepted,
+    a proposal's terms change only by a revision, which sends it back to the lecturers."""
+    mine = Offer.objects.filter(editors_q(user)).values("pk")
+    proposals = (
+        Proposal.objects.filter(Q(asian_offer__in=mine) | Q(european_offer__in=mine))
+        .filter(state__in=SESSION_STATES)
+        .select_related("asian_offer__institution", "european_offer__institution")
+    )
+    found: list[tuple[Proposal, Session]] = []
+    for proposal in proposals:
+        agreed = (proposal.terms or {}).get("agreed") or {}
+        found += [(proposal, s) for s in sessions_of(agreed) if s.end > after]
+    found.sort(key=lambda pair: (pair[1].start, pair[0].pk))
+    return found[:limit]
+
+
+def institution_exchanges(institution_ids: set[int]):
+    """The approved and running exchanges of these institutions, most recently changed
+    first."""
+    return (
+        Proposal.objects.filter(state__in=(ProposalState.APPROVED, ProposalState.ACTIVE))
+        .filter(
+            Q(asian_offer__institution_id__in=institution_ids)
+            | Q(european_offer__institution_id__in=institution_ids)
+        )
+        .select_related("asian_offer__institution__country", "european_offer__institution__country")
+        .order_by("-updated_at", "-pk")
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import BooleanField, Case, FloatField, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, Count, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 
@@ -131,3 +131,18 @@ def with_list_relations(qs: QuerySet[Offer]) -> QuerySet[Offer]:
 def offers_of(user: User, *, limit: int = 20) -> list[Offer]:
     """The user's own and co-owned offers, newest first, for the dashboard."""
     return list(with_list_relations(offer_search(user, OfferFilters(mine=True)))[:limit])
+
+
+def institution_offer_counts(institution_ids: set[int]) -> dict[int, dict[str, int]]:
+    """How many offers each institution has in each status, {institution: {status: n}}
+    (one query), for its international office's dashboard."""
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in institution_ids}
+    rows = (
+        Offer.objects.filter(institution_id__in=institution_ids)
+        .order_by()
+        .values_list("institution_id", "status")
+        .annotate(n=Count("pk"))
+    )
+    for institution_id, status, n in rows:
+        counts[institution_id][status] = n
+    return counts

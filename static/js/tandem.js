@@ -7,8 +7,11 @@
     var zone;
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { return; }
     document.querySelectorAll("select[data-detect-time-zone]").forEach(function (select) {
-      if (select.value === "UTC" && zone && select.querySelector('option[value="' + zone + '"]')) {
-        select.value = zone;
+      var aliases = {};
+      try { aliases = JSON.parse(select.getAttribute("data-zone-aliases") || "{}"); } catch (e) { /* none */ }
+      var name = aliases[zone] || zone;
+      if (select.value === "UTC" && name && select.querySelector('option[value="' + name + '"]')) {
+        select.value = name;
       }
     });
   }
@@ -60,7 +63,8 @@
     var announcer = root.querySelector("[data-notification-announce]");
     var list = document.querySelector("[data-notification-list]");
     var template = document.getElementById("notification-item-template");
-    var attempt = 0, timer = null, socket = null, stopped = false;
+    var attempt = 0, timer = null, socket = null, stopped = false, opened = 0;
+    var refreshApprovals = approvalsBadge();
 
     function setBadge(unread, label) {
       holder.textContent = "";
@@ -100,16 +104,21 @@
       if (empty) { empty.hidden = true; }
     }
 
-    function onFrame(f) {
+    function onFrame(f, first) {
       if (f.type !== "notification") { return; }
       setBadge(f.unread, f.label);
       if (f.id && f.line) {
         addToList(f);
         announce(f.line);
       }
+      // News may be a pairing waiting for approval; back from a lost connection, some may
+      // have come meanwhile. (The page came with the count: its first hello says nothing new.)
+      if ((f.id && f.line) || (first && opened > 1)) { refreshApprovals(); }
     }
 
     function open() {
+      var first = true;
+      opened += 1;
       socket = new WebSocket((location.protocol === "https:" ? "wss://" : "ws://") +
         location.host + root.getAttribute("data-ws-path"));
       socket.onmessage = function (e) {
@@ -118,7 +127,8 @@
         root.setAttribute("data-live", "connected");
         var frame;
         try { frame = JSON.parse(e.data); } catch (err) { return; }
-        onFrame(frame);
+        onFrame(frame, first);
+        first = false;
       };
       socket.onclose = function (e) {
         socket = null;
@@ -134,6 +144,43 @@
       if (!socket && !stopped) { clearTimeout(timer); open(); }
     });
     open();
+  }
+
+  // The count beside "Approvals" (an international office's pairings waiting for its
+  // decision): asked again from the proposals API (the same queue) when news comes.
+  function approvalsBadge() {
+    var holder = document.querySelector("[data-approvals-badge]");
+    if (!holder || !window.fetch) { return function () {}; }
+    var busy = false, again = false;
+
+    function show(count) {
+      holder.textContent = "";
+      if (!count) { return; }
+      var badge = document.createElement("span");
+      badge.className = "badge";
+      badge.textContent = String(count);
+      var hidden = document.createElement("span");
+      hidden.className = "visually-hidden";
+      hidden.textContent = " " + holder.getAttribute("data-waiting-text");
+      badge.appendChild(hidden);
+      holder.append(" ", badge);
+    }
+
+    function refresh() {
+      if (busy) { again = true; return; }
+      busy = true;
+      fetch(holder.getAttribute("data-count-url"), {
+        credentials: "same-origin", headers: { "Accept": "application/json" }
+      }).then(function (response) {
+        return response.ok ? response.json() : null;
+      }).then(function (data) {
+        if (data && typeof data.count === "number") { show(data.count); }
+      }).catch(function () { /* the next news asks again */ }).then(function () {
+        busy = false;
+        if (again) { again = false; refresh(); }
+      });
+    }
+    return refresh;
   }
 
   document.addEventListener("DOMContentLoaded", function () {

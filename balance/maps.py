@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from balance.figures import Flow, index_leaning, index_reading
 from balance.templatetags.balance import fmt_index, fmt_int
+from core.locale_names import country_name
 
 # Balance classes, from "leans far towards Asia" to "leans far towards Europe". The
 # middle one is the ±BALANCED_BAND of balance.figures.
@@ -115,7 +116,9 @@ def countries(flows: dict[str, Flow], names: dict[str, str], shown: list[str]) -
     rows = []
     for code in shown:
         if code in data:
-            rows.append(_row(code, names.get(code, data[code]["name"]), flows.get(code)))
+            # A country with no row in the database yet is named from CLDR too.
+            name = names.get(code) or country_name(code, data[code]["name"])
+            rows.append(_row(code, name, flows.get(code)))
     return rows
 
 

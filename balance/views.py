@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 
 from balance import cache, charts, co2, compare, exporting, maps, stats, tables
@@ -52,16 +52,16 @@ def about(form: StatsFilterForm, scope) -> list[tuple[str, str]]:
 
 # The page's sections, in order: (anchor, title) for the contents bar and the tabs.
 SECTIONS = [
-    ("overview", _lazy("Overview")),
-    ("pipeline", _lazy("Pipeline")),
-    ("countries", _lazy("Countries and map")),
-    ("time", _lazy("Over time")),
-    ("kinds", _lazy("COIL and virtual mobility")),
-    ("priorities", _lazy("Thematic priorities")),
-    ("levels", _lazy("Levels and fields")),
-    ("sdgs", _lazy("SDGs")),
-    ("coverage", _lazy("Coverage")),
-    ("co2", _lazy("CO₂ avoided")),
+    ("overview", gettext_lazy("Overview")),
+    ("pipeline", gettext_lazy("Pipeline")),
+    ("countries", gettext_lazy("Countries and map")),
+    ("time", gettext_lazy("Over time")),
+    ("kinds", gettext_lazy("COIL and virtual mobility")),
+    ("priorities", gettext_lazy("Thematic priorities")),
+    ("levels", gettext_lazy("Levels and fields")),
+    ("sdgs", gettext_lazy("SDGs")),
+    ("coverage", gettext_lazy("Coverage")),
+    ("co2", gettext_lazy("CO₂ avoided")),
 ]
 
 

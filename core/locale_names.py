@@ -10,6 +10,7 @@ Hangul and kana."""
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 
 from babel import Locale, UnknownLocaleError
@@ -36,10 +37,16 @@ def country_name(code: str, english: str = "") -> str:
     return name or english or code
 
 
+# Thai and Lao write some vowels before the consonant they follow in speech; dictionaries
+# (and CLDR's collation) order by the consonant first, so "เยอรมนี" files under ย.
+_PREVOWEL = re.compile("([\u0e40-\u0e44\u0ec0-\u0ec4])([\u0e01-\u0e2e\u0e81-\u0eae])")
+
+
 def sort_key(text: str) -> str:
     """Case- and accent-insensitive key, ties broken by the exact text."""
     folded = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in folded if not unicodedata.combining(c)) + "\0" + text
+    key = "".join(c for c in folded if not unicodedata.combining(c))
+    return _PREVOWEL.sub(r"\2\1", key) + "\0" + text
 
 
 def sorted_by_name(items, name=lambda item: item[1]) -> list:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Country
 from core.locale_names import NamedChoiceField
 from matching.engine import SuggestionFilters
-from offers.languages import language_choices
+from offers.languages import with_blank
 from offers.models import OfferKind, OfferLevel
 
 
@@ -25,7 +25,7 @@ class SuggestionFilterForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Working language"),
         required=False,
-        choices=[("", _("Any language"))] + language_choices(),
+        choices=with_blank(_("Any language")),
     )
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("Any kind"))] + OfferKind.choices

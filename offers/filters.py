@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Country, Institution, Region
 from core.locale_names import NamedChoiceField
 from offers import services, validation
-from offers.languages import language_choices
+from offers.languages import with_blank
 from offers.models import OfferKind, OfferLevel, OfferStatus, Priority, Sdg
 from offers.selectors import OfferFilters
 
@@ -106,7 +106,7 @@ class OfferFilterForm(forms.Form):
         label=_("Level"), required=False, choices=[("", _("All levels"))] + OfferLevel.choices
     )
     language = forms.ChoiceField(
-        label=_("Language"), required=False, choices=[("", _("All languages"))] + language_choices()
+        label=_("Language"), required=False, choices=with_blank(_("All languages"))
     )
     kind = forms.ChoiceField(
         label=_("Kind"), required=False, choices=[("", _("All kinds"))] + OfferKind.choices

@@ -1,7 +1,11 @@
 """Working languages an offer can list: the official and teaching languages of the ASEM
 partner countries, by ISO 639-1 code."""
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext_lazy as _
+
+from core.locale_names import sorted_by_name
 
 LANGUAGE_NAMES = {
     "en": _("English"),
@@ -50,4 +54,12 @@ LANGUAGE_NAMES = {
 
 
 def language_choices() -> list[tuple[str, str]]:
-    return sorted(((code, str(name)) for code, name in LANGUAGE_NAMES.items()), key=lambda c: c[1])
+    """The languages by name, in the reader's language and alphabet. A form field takes
+    them through a callable (`with_blank`), called per form: a list built when the module
+    is imported keeps the English names."""
+    return sorted_by_name((code, str(name)) for code, name in LANGUAGE_NAMES.items())
+
+
+def with_blank(label) -> Callable[[], list[tuple[str, str]]]:
+    """Choices for a field: `label` first (no language), then the languages."""
+    return lambda: [("", label), *language_choices()]

@@ -73,3 +73,11 @@ def test_an_offer_page_names_the_country_in_japanese(client):
     client.force_login(reader)
     html = client.get(offer.get_absolute_url()).content.decode()
     assert "ベトナム" in html
+
+
+def test_thai_names_sort_by_their_first_consonant_not_a_leading_vowel():
+    from core.locale_names import sorted_by_name
+
+    # เยอรมนี (Germany) files under ย, after ญี่ปุ่น (Japan, ญ) and before ลาว (Laos, ล).
+    names = ["ลาว", "เยอรมนี", "ญี่ปุ่น"]
+    assert sorted_by_name(names, name=str) == ["ญี่ปุ่น", "เยอรมนี", "ลาว"]

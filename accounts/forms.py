@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import AffiliationRole, Institution, User
 from accounts.services import REASON_REQUIRED
+from core.locale_names import sorted_by_name
 from core.time_zones import TimeZoneField, aliases
 
 
@@ -69,9 +70,8 @@ class InstitutionSearchForm(forms.Form):
 
     def __init__(self, *args, countries=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("All ASEM countries"))] + [
-            (c.code, c.name) for c in countries
-        ]
+        named = sorted_by_name((c.code, c.display_name) for c in countries)
+        self.fields["country"].choices = [("", _("All ASEM countries")), *named]
 
 
 class RefuseForm(forms.Form):

@@ -11,6 +11,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.time_zones import zone_name
 from exchanges import drafting, terms_checks
 from offers.languages import language_choices
 
@@ -78,7 +79,7 @@ class TermsForm(forms.Form):
         self.fields["sessions"].help_text = _(
             "One session a line: date, start time in your time zone (%(zone)s) and minutes, "
             "such as 2027-03-02 15:00 120. In order, without overlaps."
-        ) % {"zone": zone}
+        ) % {"zone": zone_name(zone)}
 
     @classmethod
     def from_data(cls, data: dict, *, zone: str) -> TermsForm:

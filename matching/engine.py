@@ -117,6 +117,7 @@ def _features(o: Offer) -> OfferFeatures:
         title=o.title,
         description=o.description,
         outcomes=o.learning_outcomes,
+        text_language=o.description_language,
     )
 
 
@@ -284,7 +285,7 @@ def suggestions_if_ready(
     (query,) = found
     # Always from the current text: a new or just-edited offer is scored at once with the
     # current model, without waiting for a refit.
-    vector = model.transform([query.text])
+    vector = model.transform([query.text], [query.text_language])
     text = table.text_scores(model, model.scores(vector))
     rows = _candidate_rows(table, offer, filters or SuggestionFilters())
     sub = table.take(rows)
@@ -321,6 +322,6 @@ def explain_pair(offer: Offer, partner: Offer) -> scoring.Match | None:
     a, b = found
     if a.id != offer.pk:
         a, b = b, a
-    vectors = model.transform([a.text, b.text])
+    vectors = model.transform([a.text, b.text], [a.text_language, b.text_language])
     cosine = float((vectors[0] @ vectors[1].T).toarray()[0, 0])
     return scoring.explain(a, b, cosine, weights())

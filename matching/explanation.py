@@ -108,8 +108,14 @@ def _overlap_reason(
         return reason("overlap", value, w.overlap, _("no weekly overlap"))
     start = summary.best_run_start
     week = start + summary.hours[start : start + summary.need_weeks].index(g)
-    slots = "; ".join(s.text() for s in ov.overlap_slots(a, b, week))
-    params: dict[str, object] = {"hours": hours_text(g), "slots": slots}
+    found = ov.overlap_slots(a, b, week)
+    slots = "; ".join(s.text() for s in found)
+    # The spans let the web layer write the slots again in the reader's language.
+    params: dict[str, object] = {
+        "hours": hours_text(g),
+        "slots": slots,
+        "slot_spans": [s.span() for s in found],
+    }
     if not summary.varies:
         template = _("%(hours)s h a week of overlap: %(slots)s")
         return reason("overlap", value, w.overlap, template, **params)

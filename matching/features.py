@@ -60,6 +60,7 @@ class OfferFeatures:
     title: str = ""
     description: str = ""
     outcomes: str = ""
+    text_language: str = ""  # ISO 639-1 of title and description, "" when not given
 
     def __post_init__(self) -> None:
         if self.region not in REGIONS:

@@ -39,7 +39,9 @@ def nearest_fields(offer: Offer, limit: int = 5) -> list[NearField]:
     if not found:
         return []
     (query,) = found
-    text = table.text_scores(model, model.scores(model.transform([query.text])))
+    text = table.text_scores(
+        model, model.scores(model.transform([query.text], [query.text_language]))
+    )
     others = np.flatnonzero(table.asia != (query.region == scoring.ASIA))
     best: dict[int, float] = defaultdict(float)
     counts: dict[int, int] = defaultdict(int)
@@ -82,7 +84,9 @@ def fits(offer: Offer, partners: list[Offer]) -> list[Offer]:
     ids = [p.pk for p in partners if p.pk in by_id]
     cosines = dict.fromkeys(ids, 0.0)
     if model is not None and ids:
-        vectors = model.transform([query.text, *(by_id[i].text for i in ids)])
+        texts = [query.text, *(by_id[i].text for i in ids)]
+        langs = [query.text_language, *(by_id[i].text_language for i in ids)]
+        vectors = model.transform(texts, langs)
         sims = (vectors[1:] @ vectors[0].T).toarray().ravel()
         cosines = dict(zip(ids, sims.tolist(), strict=True))
     weights = engine.weights()

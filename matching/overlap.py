@@ -193,23 +193,34 @@ class Slot:
         zone = zone_info(tz)
         return self.start_utc.astimezone(zone), self.end_utc.astimezone(zone)
 
-    def text(self) -> str:
+    def text(self, day=WEEKDAYS.__getitem__, place=lambda times, tz: f"{times} in {tz}") -> str:
         """E.g. 'Tue 15:00–17:00 in Asia/Kuala_Lumpur = 08:00–10:00 in Europe/Berlin'.
 
         The second side names its weekday only when it differs from the first side's.
+        `day` names a weekday (0 = Monday) and `place` joins a time span with its zone:
+        the web layer passes both in the reader's language.
         """
         a0, a1 = self.local(self.tz_a)
         b0, b1 = self.local(self.tz_b)
-        left = _clock(a0, a1, None)
-        right = _clock(b0, b1, a0.weekday())
-        return f"{left} in {self.tz_a} = {right} in {self.tz_b}"
+        left = place(_clock(a0, a1, None, day), self.tz_a)
+        right = place(_clock(b0, b1, a0.weekday(), day), self.tz_b)
+        return f"{left} = {right}"
+
+    def span(self) -> list[str]:
+        """The slot as JSON-friendly values, for `from_span`."""
+        return [self.start_utc.isoformat(), self.end_utc.isoformat(), self.tz_a, self.tz_b]
+
+    @classmethod
+    def from_span(cls, span) -> Slot:
+        start, end, tz_a, tz_b = span
+        return cls(dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end), tz_a, tz_b)
 
 
-def _clock(start: dt.datetime, end: dt.datetime, same_day_as: int | None) -> str:
-    head = "" if start.weekday() == same_day_as else f"{WEEKDAYS[start.weekday()]} "
+def _clock(start: dt.datetime, end: dt.datetime, same_day_as: int | None, day) -> str:
+    head = "" if start.weekday() == same_day_as else f"{day(start.weekday())} "
     tail = f"{end:%H:%M}"
     if end.date() != start.date() and not (end.hour == 0 and end.minute == 0):
-        tail = f"{WEEKDAYS[end.weekday()]} {tail}"
+        tail = f"{day(end.weekday())} {tail}"
     elif end.date() != start.date():
         tail = "24:00"
     return f"{head}{start:%H:%M}–{tail}"

@@ -65,20 +65,23 @@ def refit(*, force: bool = False) -> TextModelVersion | None:
     when there is nothing to fit."""
     from matching.similarity import FORMAT_VERSION, TextModel, data_hash  # start-up speed
 
-    docs = [
-        (pk, "\n".join(p for p in parts if p))
-        for pk, *parts in matchable_offers().values_list(
-            "pk", "title", "description", "learning_outcomes"
-        )
-    ]
+    rows = matchable_offers().values_list(
+        "pk", "description_language", "title", "description", "learning_outcomes"
+    )
+    docs, languages = [], []
+    for pk, language, *parts in rows:
+        docs.append((pk, "\n".join(p for p in parts if p)))
+        languages.append(language)
     if not docs:
         return None
-    digest = data_hash(docs, TextModel().params)
+    # The language is part of the data: a corrected language is a new model.
+    keyed = [(pk, f"{lang}\x1d{text}") for (pk, text), lang in zip(docs, languages, strict=True)]
+    digest = data_hash(keyed, TextModel().params)
     latest = latest_version()
     if latest and latest.data_hash == digest and not force:
         return latest
     started = time.perf_counter()
-    model = TextModel().fit(docs)
+    model = TextModel().fit(docs, languages=languages)
     seconds = time.perf_counter() - started
     name, size = _save(model, digest)
     version = TextModelVersion.objects.create(

@@ -42,7 +42,7 @@ def test_the_proposer_reads_that_she_proposed_when_it_expires_and_how_fast_jan_a
     with translation.override("en"):
         local = timezone.localtime(p.expires_at, zoneinfo.ZoneInfo("Asia/Kuala_Lumpur"))
         assert formats.date_format(local, "DATETIME_FORMAT") in body
-    assert "your time, Asia/Kuala_Lumpur" in body
+    assert "your time, Malaysia (Kuala Lumpur) Time" in body
     assert "Jan de Vries has no history of answers yet." in body
     assert "Withdraw the proposal" in body and ">Decline<" not in body
 

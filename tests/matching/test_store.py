@@ -179,3 +179,33 @@ def test_a_version_whose_file_is_gone_is_not_served_until_the_next_refit(
     assert engine.suggestions_if_ready(siti_offer) is None
     engine.refit(force=True)
     assert [m.partner_id for m in engine.suggestions(siti_offer)] == [marine.pk]
+
+
+def test_the_declared_description_language_reaches_the_model(
+    siti_offer, marine, european_institution
+):
+    """'Umweltwissenschaften' alone is too short to tell its language; declared German, the
+    glossary reads it as environmental science and it meets Siti's English course."""
+    lena = factories.lecturer(european_institution, email="lena@wageningenuniversity.nl")
+    german = factories.make_offer(
+        lena,
+        title="Umweltwissenschaften",
+        description="Umweltwissenschaften",
+        learning_outcomes="",
+        description_language="",
+        time_zone="Europe/Amsterdam",
+        windows=[(1, dt.time(8), dt.time(11))],
+    )
+    siti_offer.title = "Environmental science"
+    siti_offer.description = "Environmental science: climate and coasts"
+    siti_offer.learning_outcomes = ""
+    siti_offer.save()
+    engine.refit()
+    undeclared = engine.explain_pair(siti_offer, german)
+    german.description_language = "de"
+    german.save()
+    first = TextModelVersion.objects.latest("pk")
+    assert engine.refit().pk != first.pk  # a corrected language is a new model
+    declared = engine.explain_pair(siti_offer, german)
+    text = {m.code: m.value for m in declared.reasons}["text"]
+    assert text > {m.code: m.value for m in undeclared.reasons}["text"] + 0.2

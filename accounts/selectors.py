@@ -121,3 +121,17 @@ def institution_summary(institution: Institution) -> dict:
         "lecturers": counts.get(AffiliationRole.LECTURER, 0),
         "offices": counts.get(AffiliationRole.OFFICE, 0),
     }
+
+
+def office_contacts(institution: Institution) -> list[User]:
+    """The institution's verified international-office staff, for signed-in visitors."""
+    return list(
+        User.objects.filter(
+            is_active=True,
+            affiliations__in=Affiliation.objects.verified().filter(
+                institution=institution, role=AffiliationRole.OFFICE
+            ),
+        )
+        .distinct()
+        .order_by("full_name")
+    )

@@ -17,6 +17,7 @@ from accounts import mfa, selectors, services
 from accounts.decorators import office_required
 from accounts.forms import ClaimForm, InstitutionSearchForm, PreferencesForm, RefuseForm
 from accounts.models import Country, Institution
+from core import panels
 
 
 @login_required
@@ -89,11 +90,12 @@ def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     institution = get_object_or_404(
         Institution.objects.select_related("country").prefetch_related("domains"), pk=pk
     )
-    return render(
-        request,
-        "accounts/institution_detail.html",
-        {"institution": institution, "summary": selectors.institution_summary(institution)},
-    )
+    context = {"institution": institution, "summary": selectors.institution_summary(institution)}
+    if request.user.is_authenticated:
+        context["office_contacts"] = selectors.office_contacts(institution)
+    # The apps above add the institution's offers and exchanges (dashboard.profiles).
+    context.update(panels.contribute(panels.INSTITUTION_PAGE, request, institution, None))
+    return render(request, "accounts/institution_detail.html", context)
 
 
 @office_required

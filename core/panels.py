@@ -18,6 +18,7 @@ _providers: dict[str, list[Provider]] = defaultdict(list)
 OFFER_PAGE = "offer-page"  # provider(request, offer, access) -> template context
 PROPOSAL_PAGE = "proposal-page"  # provider(request, proposal, access) -> template context
 PROPOSAL_API = "proposal-api"  # provider(request, proposal, access) -> fields of the answer
+INSTITUTION_PAGE = "institution-page"  # provider(request, institution, None) -> context
 
 
 def register(slot: str, provider: Provider) -> None:

@@ -7,7 +7,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import Country, Institution
-from dashboard import health, sections
+from dashboard import health, profiles, sections
+from dashboard import landing as landing_figures
 
 
 @require_GET
@@ -16,7 +17,9 @@ def landing(request: HttpRequest) -> HttpResponse:
         "countries": Country.objects.count(),
         "institutions": Institution.objects.count(),
     }
-    return render(request, "dashboard/landing.html", {"stats": stats})
+    return render(
+        request, "dashboard/landing.html", {"stats": stats, "figures": landing_figures.figures()}
+    )
 
 
 @never_cache
@@ -33,3 +36,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Each role's pending work first (dashboard.sections); a user may hold several."""
     return render(request, "dashboard/dashboard.html", sections.build(request))
+
+
+@login_required
+@require_GET
+def lecturer_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    """A lecturer's public face for signed-in colleagues: institution, open offers, record."""
+    return render(request, "dashboard/lecturer_profile.html", profiles.lecturer(pk))

@@ -91,6 +91,8 @@ ROWS: dict[str, Row] = {
     "api-docs": row("200 200 200 200 200 200 200"),
     # --- everyone signed in
     "dashboard:dashboard": row("302 200 200 200 200 200 200"),
+    # a verified lecturer's profile (jan's), to everyone signed in
+    "dashboard:lecturer-profile": row("302 200 200 200 200 200 200", pk="partner_user"),
     "accounts:preferences": row("302 200 200 200 200 200 200"),
     "accounts:institution-claim": row("302 200 200 200 200 200 200"),
     "notifications:notifications": row("302 200 200 200 200 200 200"),

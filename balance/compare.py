@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from balance.figures import BALANCED_BAND, index_reading
 from balance.templatetags.balance import MINUS, fmt_index, fmt_int
+from core.balance_rules import BALANCED_BAND, index_reading
 
 FIGURES = [
     ("exchanges", gettext_lazy("Approved exchanges"), "int"),

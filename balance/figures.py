@@ -132,33 +132,3 @@ def flow_row(flow: Flow, **labels) -> dict:
         "e_to_a": flow.e,
         "index": flow.index,
     }
-
-
-# --- how an index reads ----------------------------------------------------------------------
-
-# An index this close to 0 reads "balanced": ±0.05 is one participant in twenty, and the
-# page rounds to two decimals, so "+0.00 — leans towards Europe" would claim what it
-# cannot show.
-BALANCED_BAND = 0.05
-
-
-def index_leaning(index: float | None) -> str:
-    """ "none", "balanced", "europe" (more Asia → Europe) or "asia"."""
-    if index is None:
-        return "none"
-    if abs(index) < BALANCED_BAND:
-        return "balanced"
-    return "europe" if index > 0 else "asia"
-
-
-LEANING_WORDS = {
-    "none": _("nobody moved"),
-    "balanced": _("balanced"),
-    "europe": _("leans towards Europe"),
-    "asia": _("leans towards Asia"),
-}
-
-
-def index_reading(index: float | None) -> str:
-    """The index in words: "balanced" within ±BALANCED_BAND, else the side it leans to."""
-    return str(LEANING_WORDS[index_leaning(index)])

@@ -19,8 +19,9 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from balance.figures import Flow, index_leaning, index_reading
+from balance.figures import Flow
 from balance.templatetags.balance import fmt_index, fmt_int
+from core.balance_rules import index_leaning, index_reading
 from core.locale_names import country_name
 
 # Balance classes, from "leans far towards Asia" to "leans far towards Europe". The

@@ -21,8 +21,8 @@ from django.views.decorators.http import require_GET
 
 from balance import cache, charts, co2, compare, exporting, maps, stats, tables
 from balance.access import viewer_scope
-from balance.figures import index_leaning, index_reading
 from balance.forms import StatsFilterForm
+from core.balance_rules import index_leaning, index_reading
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",

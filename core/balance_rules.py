@@ -1,8 +1,10 @@
-"""The balance rules, in one pure module: who travels in which direction, and the balance
-index. The workflow stamps each proposal's flows with them, the pairing rounds report
-with them and the statistics sum them."""
+"""The balance rules, in one module without the ORM: who travels in which direction, the
+balance index and how it reads. The workflow stamps each proposal's flows with them, the
+pairing rounds report with them and the statistics sum them."""
 
 from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
 
 from core.vocabulary import VIRTUAL_MOBILITY
 
@@ -36,3 +38,33 @@ def balance_index(a_to_e: int, e_to_a: int) -> float | None:
     Europe); None when nobody moves. Unrounded: rounding is for display and storage."""
     total = a_to_e + e_to_a
     return None if total == 0 else (a_to_e - e_to_a) / total
+
+
+# --- how an index reads ----------------------------------------------------------------------
+
+# An index this close to 0 reads "balanced": ±0.05 is one participant in twenty, and the
+# page rounds to two decimals, so "+0.00 — leans towards Europe" would claim what it
+# cannot show.
+BALANCED_BAND = 0.05
+
+
+def index_leaning(index: float | None) -> str:
+    """ "none", "balanced", "europe" (more Asia → Europe) or "asia"."""
+    if index is None:
+        return "none"
+    if abs(index) < BALANCED_BAND:
+        return "balanced"
+    return "europe" if index > 0 else "asia"
+
+
+LEANING_WORDS = {
+    "none": _("nobody moved"),
+    "balanced": _("balanced"),
+    "europe": _("leans towards Europe"),
+    "asia": _("leans towards Asia"),
+}
+
+
+def index_reading(index: float | None) -> str:
+    """The index in words: "balanced" within ±BALANCED_BAND, else the side it leans to."""
+    return str(LEANING_WORDS[index_leaning(index)])

@@ -12,6 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Country
+from core.balance_rules import index_reading
 from core.locale_names import country_name
 from exchanges.models import LIVE_PROPOSAL_STATES, Proposal, ProposalState
 from offers.models import Offer, OfferKind, OfferLevel, OfferStatus
@@ -179,7 +180,11 @@ def round_report(pairing_round: PairingRound) -> dict[str, object] | None:
         balance = stats[method]["balance"]
         report[method] = {
             **stats[method],
-            "balance": {**balance, "index_display": _signed(balance["index"], 2)},
+            "balance": {
+                **balance,
+                "index_display": _signed(balance["index"], 2),
+                "reading": index_reading(balance["index"]),
+            },
         }
     report["gain"] = {
         **stats["gain"],

@@ -15,9 +15,9 @@ from django.core.cache import cache
 from django.utils import translation
 
 from balance import queries, tables
-from balance.figures import index_leaning, index_reading
 from balance.folds import Folds
 from balance.queries import Filters
+from core.balance_rules import index_leaning, index_reading
 
 # balance.cache.VERSION_KEY: bumped by every save the figures depend on (tested).
 VERSION_KEY = "balance:version"

@@ -9,7 +9,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from balance.figures import index_reading
+from core.balance_rules import index_reading
 from tests.balance.helpers import page_summary
 
 pytestmark = pytest.mark.django_db

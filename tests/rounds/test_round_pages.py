@@ -293,6 +293,9 @@ def test_the_result_page_shows_pairs_figures_and_tables_with_captions(
     assert report["greedy"]["pairs"] == 4
     assert report["gain"]["pairs_percent_display"] == "+25.0 %"
     assert report["exact"]["balance"]["index_display"] == "±0.00"
+    # Within ±0.05 the index reads "balanced", on the round page as on the statistics.
+    assert report["exact"]["balance"]["reading"] == "balanced"
+    assert "±0.00</strong>\n      balanced</li>" in page
     assert {row["name"] for row in report["countries"]} >= {"Malaysia", "Netherlands"}
     # Publishing starts with its confirmation page (a link, not a form).
     assert 'href="{}"'.format(reverse("rounds:round-publish", args=[done_round.pk])) in page

@@ -1,26 +1,29 @@
 """Cross-language match quality (the cross-language section of bench/match_quality.py).
 
 The labelled set is data/course_descriptions_multilingual.csv (data/SOURCES.md): real
-course and programme descriptions in German, French and Italian, and English ones, each
-labelled with the ISCED-F detailed field of its own programme. For every non-English
-course the ranking comes from the courses in the other languages only; precision@5 is
-the share of the top 5 with the query's detailed field, and with its narrow field
-(first three digits). Queries with no course of their field in the other languages
-cannot score and are left out (their number is printed). "chance" is what 5 random
-candidates would score. A second table leaves the Italian courses out of the
-candidates (they are most of the set): German and French queries against each other
-and the English courses. (Against the English courses alone every answerable query
-scores 1.0: the English ones are all computer science.)
+course and programme descriptions in German, French, Spanish and Italian, and English
+ones, each labelled with the ISCED-F detailed field of its own programme. For every
+non-English course the ranking comes from the courses in the other languages only;
+precision@5 is the share of the top 5 with the query's detailed field, and with its
+narrow field (first three digits). Queries with no course of their field in the other
+languages cannot score and are left out (their number is printed). "chance" is what 5
+random candidates would score. A second table leaves the Italian courses out of the
+candidates (they are most of the set): German, French and Spanish queries against each
+other and the English courses. (Against the English courses alone every answerable
+query scores 1.0: the English ones are all computer science.)
 
 Variants: the text model without its glossary (`glossary=False`: the model before issue
 14 part 4), the default model (the glossary picked by each text's detected language, as
 the refit does today), and the default model told each text's language.
+
+Run on its own: `.venv/bin/python bench/cross_language.py`.
 """
 
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
+import sys
+from collections import Counter, defaultdict
 from pathlib import Path
 
 import numpy as np
@@ -101,7 +104,7 @@ def evaluate(scores: np.ndarray, rows: list[dict[str, str]]) -> dict[str, dict]:
 def run(path: Path = MULTILINGUAL_CSV) -> dict[str, dict]:
     """Every variant's figures; prints a table."""
     rows = load(path)
-    counts = {lang: sum(r["language"] == lang for r in rows) for lang in ("de", "fr", "it", "en")}
+    counts = dict(sorted(Counter(r["language"] for r in rows).items()))
     print(f"\n== cross-language: {len(rows)} courses {counts}", flush=True)
     figures = {}
     for name, (params, declared) in VARIANTS.items():
@@ -129,3 +132,8 @@ def run(path: Path = MULTILINGUAL_CSV) -> dict[str, dict]:
             )
         )
     return figures
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    run()

@@ -285,6 +285,8 @@ LANGUAGES = [
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
+# Tandem's English formats (config/formats/en): day first, 24-hour clock.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "UTC"
 
 # --- static files -------------------------------------------------------------

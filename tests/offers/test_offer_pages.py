@@ -219,7 +219,7 @@ def test_detail_shows_windows_in_utc_and_europe_across_summer_time(client, open_
     assert "Tue 07:00–09:00" in body  # UTC
     assert "Tue 08:00–10:00" in body
     assert "Tue 09:00–11:00" in body
-    assert "From March 28, 2027" in body
+    assert "From 28 March 2027" in body
 
 
 # --- lists -----------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from accounts.models import Country, Institution
 from core.locale_names import NamedMultipleChoiceField
 from core.terms import TERM_FIRST_DAY, TERM_LAST_DAY
 from core.time_zones import TimeZoneField
-from offers import description_language
+from offers import description_language, isced_search
 from offers.languages import with_blank
 from offers.models import (
     WEEKDAY_CHOICES,
@@ -35,17 +35,34 @@ class SdgChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.number}. {obj.label}"
 
 
-def isced_grouped_choices():
-    """Detailed fields grouped under their broad field, for an <optgroup> select."""
+class IscedSelect(forms.Select):
+    """A select whose options carry the words that find them (offers.isced_search)."""
+
+    search: dict[str, str] = {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        words = self.search.get(str(value))
+        if words:
+            option["attrs"]["data-search"] = words
+        return option
+
+
+def isced_grouped_choices() -> tuple[list, dict[str, str]]:
+    """Detailed fields grouped under their broad field, for an <optgroup> select, and
+    each detailed field's search words."""
     fields = list(IscedField.objects.order_by("code"))
-    broad = {f.code: f.label for f in fields if f.level == IscedLevel.BROAD}
+    parents = {f.code: f for f in fields if f.level != IscedLevel.DETAILED}
     groups: dict[str, list] = {}
+    search: dict[str, str] = {}
     for f in fields:
         if f.level == IscedLevel.DETAILED:
-            groups.setdefault(f"{f.code[:2]} {broad.get(f.code[:2], '')}", []).append(
+            broad = parents.get(f.code[:2])
+            groups.setdefault(f"{f.code[:2]} {broad.label if broad else ''}", []).append(
                 (f.code, f"{f.code} {f.label}")
             )
-    return [("", "---------")] + list(groups.items())
+            search[f.code] = isced_search.search_text(f, parents)
+    return [("", "---------")] + list(groups.items()), search
 
 
 class OfferForm(forms.ModelForm):
@@ -53,7 +70,7 @@ class OfferForm(forms.ModelForm):
         label=_("Field of education (ISCED-F)"),
         queryset=IscedField.objects.filter(level=IscedLevel.DETAILED),
         help_text=_("The detailed field, four digits. Type in the filter box to find it."),
-        widget=forms.Select(attrs={"data-filterable": "true"}),
+        widget=IscedSelect(attrs={"data-filterable": "true"}),
     )
     description_language = forms.ChoiceField(
         label=_("Language of the description"),
@@ -113,7 +130,7 @@ class OfferForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["isced"].choices = isced_grouped_choices()
+        self.fields["isced"].choices, self.fields["isced"].widget.search = isced_grouped_choices()
         self.fields["kind"].choices = OfferKind.choices  # a radio list needs no blank entry
         if self.instance.pk:
             self.initial["isced"] = self.instance.isced_id

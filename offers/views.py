@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.models import AffiliationRole, AffiliationStatus, Institution
 from core import panels
 from offers import exporting, selectors, services, validation
+from offers import offer_form_page as form_page
 from offers.access import editors_q, offer_access
 from offers.filters import page_filters
 from offers.forms import (
@@ -88,8 +89,15 @@ def _formsets(request, offer: Offer | None):
 
 def _offer_form_page(request, *, offer: Offer | None, institution_form=None):
     form = OfferForm(request.POST or None, instance=offer)
+    places = (
+        list(institution_form.fields["institution"].queryset)
+        if institution_form
+        else [offer.institution]
+    )
     if offer is None and request.method == "GET":
-        form.initial.setdefault("time_zone", request.user.time_zone)
+        form.initial.setdefault(
+            "time_zone", form_page.default_time_zone(request.user, places[0] if places else None)
+        )
         form.initial.setdefault("kind", "coil")
     languages, windows = _formsets(request, offer)
     if request.method == "POST":
@@ -128,6 +136,11 @@ def _offer_form_page(request, *, offer: Offer | None, institution_form=None):
             "windows": windows,
             "offer": offer,
             "institution_form": institution_form,
+            "sections": form_page.sections(
+                form, {"languages": languages, "windows": windows}, institution_form
+            ),
+            "general_problems": form_page.general_problems(form),
+            "zone_data": form_page.zone_data(request.user, places, offer),
         },
     )
 

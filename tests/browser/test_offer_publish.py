@@ -15,7 +15,9 @@ def test_lecturer_registers_and_publishes_an_offer(asgi_server, page, alice):
 
     page.get_by_role("link", name="Register an offer").click()
     page.get_by_label("Course title").fill("Coastal Ecosystems and Climate Adaptation")
-    page.get_by_label("Description").fill("Mangroves, reefs and estuaries in a changing climate.")
+    page.get_by_role("textbox", name="Description:", exact=True).fill(
+        "Mangroves, reefs and estuaries in a changing climate."
+    )
     # The filter box narrows the long field list as the lecturer types.
     page.get_by_label("Filter the fields").fill("environmental sc")
     expect(page.locator("#id_isced option:not([hidden])")).to_have_count(2)  # blank + 0521

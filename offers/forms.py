@@ -101,7 +101,7 @@ class OfferForm(forms.ModelForm):
         label=_("Preferred partner countries"),
         queryset=Country.objects.all(),
         required=False,
-        help_text=_("Optional. Hold Ctrl (⌘ on a Mac) to pick several."),
+        help_text=_("Optional: pick as many as you like."),
     )
     excluded_countries = NamedMultipleChoiceField(
         label=_("Countries you cannot work with"),

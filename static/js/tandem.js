@@ -60,7 +60,7 @@
     var root = document.querySelector("[data-notifications-live]");
     if (!root || !window.WebSocket || !window.JSON) { return; }
     var holder = root.querySelector("[data-notification-badge]");
-    var announcer = root.querySelector("[data-notification-announce]");
+    var announcer = document.querySelector("[data-notification-announce]");
     var list = document.querySelector("[data-notification-list]");
     var template = document.getElementById("notification-item-template");
     var attempt = 0, timer = null, socket = null, stopped = false, opened = 0;
@@ -183,10 +183,173 @@
     return refresh;
   }
 
+
+  // On a small screen the main menu folds behind a "Menu" button (templates/base.html):
+  // it opens and closes with Enter or Space, Escape closes it and gives the focus back.
+  // The button shows a dot while a count waits inside the folded menu.
+  function navToggle() {
+    var button = document.querySelector(".nav-toggle");
+    var nav = button && document.getElementById(button.getAttribute("aria-controls"));
+    if (!nav) { return; }
+    var dot = button.querySelector("[data-nav-toggle-badge]");
+    function setOpen(open) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    }
+    function showDot() {
+      if (dot) { dot.hidden = !nav.querySelector(".badge"); }
+    }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      setOpen(button.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (e) {
+      if (e.key !== "Escape" || button.getAttribute("aria-expanded") !== "true") { return; }
+      if (getComputedStyle(button).display === "none") { return; }
+      setOpen(false);
+      button.focus();
+    });
+    showDot();
+    if (window.MutationObserver) {
+      new MutationObserver(showDot).observe(nav, { childList: true, subtree: true });
+    }
+  }
+
+  // Below a phone's width a table's rows become cards (static/css/tandem.css): each cell
+  // shows its column's header from data-label. The roles keep the table a table for screen
+  // readers once CSS has made its parts blocks. Statistics tables and [data-no-stack] scroll.
+  function stackTables() {
+    document.querySelectorAll("main table").forEach(function (table) {
+      if (table.matches(".stats-table, [data-no-stack]") || !table.tHead) { return; }
+      var headRow = table.tHead.rows[table.tHead.rows.length - 1];
+      if (!headRow) { return; }
+      var labels = [];
+      Array.prototype.forEach.call(headRow.cells, function (th) {
+        for (var i = 0; i < (th.colSpan || 1); i += 1) { labels.push(th.textContent.trim()); }
+      });
+      table.setAttribute("role", "table");
+      Array.prototype.forEach.call(table.querySelectorAll("thead, tbody, tfoot"), function (group) {
+        group.setAttribute("role", "rowgroup");
+      });
+      Array.prototype.forEach.call(table.rows, function (row) {
+        var inHead = row.parentElement === table.tHead;
+        row.setAttribute("role", "row");
+        var column = 0;
+        Array.prototype.forEach.call(row.cells, function (cell) {
+          var header = cell.tagName === "TH";
+          cell.setAttribute("role", inHead ? "columnheader" : (header ? "rowheader" : "cell"));
+          if (!inHead && labels[column] && !cell.hasAttribute("data-label")) {
+            cell.setAttribute("data-label", labels[column]);
+          }
+          column += cell.colSpan || 1;
+        });
+      });
+      table.classList.add("stacked");
+    });
+  }
+
+  // A native <select multiple> is hard to use on a touch screen (and with Ctrl-click):
+  // it becomes a list of checkboxes (with a filter box when long) and a summary of the choice.
+  // The select stays in the form, hidden, and follows the checkboxes; so the form posts
+  // as before. Text comes from data-text-* on <body> (templates/base.html).
+  function multiPicks() {
+    var text = document.body.dataset;
+    document.querySelectorAll("select[multiple]:not([data-native])").forEach(function (select, n) {
+      if (!select.id) { select.id = "multi-pick-" + n; }
+      multiPick(select, text);
+    });
+  }
+
+  function made(tag, cls) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    return node;
+  }
+
+  // One checkbox per option, which sets the option; `changed` is told after each change.
+  function pickBoxes(select, list, changed) {
+    var boxes = [];
+    Array.prototype.forEach.call(select.options, function (option, i) {
+      if (!option.value) { return; }
+      var item = made("li");
+      var box = made("input");
+      box.type = "checkbox";
+      box.id = select.id + "-option-" + i;
+      box.checked = option.selected;
+      box.disabled = option.disabled || select.disabled;
+      var name = made("label");
+      name.htmlFor = box.id;
+      name.textContent = option.textContent;
+      if (option.lang) { name.lang = option.lang; }
+      box.addEventListener("change", function () {
+        option.selected = box.checked;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+        changed();
+      });
+      item.append(box, name);
+      list.appendChild(item);
+      boxes.push({ box: box, item: item, name: option.textContent.trim() });
+    });
+    return boxes;
+  }
+
+  function multiPick(select, text) {
+    var label = document.querySelector('label[for="' + select.id + '"]');
+    if (label && !label.id) { label.id = select.id + "-label"; }
+    var group = made("div", "multi-pick");
+    group.setAttribute("role", "group");
+    if (label) { group.setAttribute("aria-labelledby", label.id); }
+    var filterLabel = made("label", "multi-pick-filter-label");
+    var filter = made("input", "multi-pick-filter");
+    filter.type = "search";
+    filter.id = select.id + "-filter";
+    filter.autocomplete = "off";
+    filterLabel.htmlFor = filter.id;
+    filterLabel.textContent = text.textFilter || "Filter";
+    var list = made("ul", "multi-pick-list");
+    var empty = made("p", "multi-pick-empty muted");
+    empty.textContent = text.textNoMatch || "";
+    empty.hidden = true;
+    var chosen = made("p", "multi-pick-chosen");
+    chosen.id = select.id + "-chosen";
+    chosen.setAttribute("aria-live", "polite");
+    var boxes = pickBoxes(select, list, summarise);
+    function summarise() {
+      var names = boxes.filter(function (b) { return b.box.checked; }).map(function (b) { return b.name; });
+      chosen.textContent = names.length ?
+        (text.textChosen || "%(names)s").replace("%(names)s", function () { return names.join(", "); }) :
+        (text.textNoneChosen || "");
+    }
+    filter.addEventListener("input", function () {
+      var words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0;
+      boxes.forEach(function (b) {
+        var name = b.name.toLowerCase();
+        b.item.hidden = !words.every(function (w) { return name.indexOf(w) !== -1; });
+        if (!b.item.hidden) { shown += 1; }
+      });
+      empty.hidden = shown > 0;
+    });
+    filter.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); }  // not a submit of the whole form
+    });
+    var described = select.getAttribute("aria-describedby");
+    filter.setAttribute("aria-describedby", (described ? described + " " : "") + chosen.id);
+    group.append(filterLabel, filter, chosen, list, empty);
+    filterLabel.hidden = filter.hidden = boxes.length <= 8;  // a short list needs no filter
+    select.hidden = true;
+    select.setAttribute("tabindex", "-1");
+    select.parentNode.insertBefore(group, select.nextSibling);
+    summarise();
+  }
+
+
   document.addEventListener("DOMContentLoaded", function () {
     detectTimeZone();
     filterBoxes();
     focusErrors();
     liveNotifications();
+    navToggle();
+    stackTables();
+    multiPicks();
   });
 })();

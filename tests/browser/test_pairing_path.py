@@ -46,7 +46,7 @@ def test_propose_accept_approve_and_the_exchange_appears(
 
     # Jan accepts.
     sign_in(page, base, jan.email)
-    page.get_by_role("link", name="Proposals").click()
+    page.get_by_role("link", name="Proposals", exact=True).click()
     page.get_by_role("link", name="Marine Spatial Planning").click()
     expect(page.get_by_role("blockquote")).to_have_text("Our classes fit well!")
     page.get_by_role("button", name="Accept").click()

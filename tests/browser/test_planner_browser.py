@@ -25,7 +25,7 @@ def test_lecturer_plans_the_suggested_sessions_and_downloads_them(asgi_server, p
     suggestions = page.get_by_role("group", name="Pick the dates to use")
     expect(suggestions.get_by_role("checkbox")).to_have_count(6)
     # Each suggestion in both local times; a date skipped for Tết, with its reason.
-    expect(suggestions.get_by_text("Asia/Ho_Chi_Minh").first).to_be_visible()
+    expect(suggestions.get_by_text("Vietnam Time").first).to_be_visible()
     expect(
         page.get_by_text(re.compile(r"Lunar New Year \(public holiday, Vietnam\)"))
     ).to_be_visible()

@@ -3,6 +3,7 @@
 
     python3 dev.py serve   install, migrate, load reference and demo data, serve :8000
     python3 dev.py test    install, then run the whole test suite
+    python3 dev.py screenshots   retake docs/screenshots/ (needs Debian's chromium)
 
 Both are safe to run again: the install is skipped while requirements.lock is
 unchanged, migrations and data loads are idempotent.
@@ -98,14 +99,26 @@ def test(extra: list[str]) -> None:
     sys.exit(code)
 
 
+def screenshots() -> None:
+    """The README's screenshots, over the browser tests' tour of the main pages."""
+    install()
+    check(PY, "manage.py", "compile_catalogues", "-v", "0")
+    env = {**os.environ, "SCREENSHOTS_DIR": str(ROOT / "docs" / "screenshots")}
+    check(
+        PY, "-m", "pytest", "tests/browser/screenshots.py", "-q", "-p", "no:cacheprovider", env=env
+    )
+
+
 def main() -> None:
-    if len(sys.argv) < 2 or sys.argv[1] not in {"serve", "test", "install"}:
+    if len(sys.argv) < 2 or sys.argv[1] not in {"serve", "test", "install", "screenshots"}:
         sys.exit(__doc__)
     command, extra = sys.argv[1], sys.argv[2:]
     if command == "serve":
         serve()
     elif command == "install":
         install()
+    elif command == "screenshots":
+        screenshots()
     else:
         test(extra)
 

@@ -78,6 +78,9 @@ def test_no_page_breaks_the_policy_and_scripts_still_work(
     page.goto(asgi_server.url + "/api/docs/")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Tandem API")
     visitor.check("/api/docs/ drawn")
+    # The API page has a way back to Tandem.
+    page.get_by_role("link", name="Back to Tandem").click()
+    expect(page).to_have_url(asgi_server.url + "/")
     page.goto(asgi_server.url + "/accounts/signup/")
     expect(page.get_by_label("Time zone")).to_have_value("Asia/Kuala_Lumpur")
 

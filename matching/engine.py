@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Max
 
 from core import metrics
-from matching import scoring
+from core.vocabulary import LEVEL_POSITION
+from matching import live_table, scoring
 from matching.features import OfferFeatures, Weights
 from matching.models import HiddenSuggestion, RankingModel, TextModelVersion
 from matching.store import latest_version, load_model, matchable_offers, refit
@@ -134,8 +134,7 @@ class _State:
     loaded: tuple[int, object] | None = None
     # (version id, monotonic time of the next try) of the newest version, unreadable.
     failed: tuple[int, float] | None = None
-    table_key: tuple | None = None
-    table: scoring.OfferTable | None = None
+    live: live_table.LiveTable | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)  # the table
     load_lock: threading.Lock = field(default_factory=threading.Lock)  # one load at a time
 
@@ -199,7 +198,9 @@ def _model_of(latest: TextModelVersion):
         _state.loaded, _state.failed = (latest.pk, model), None
         metrics.MODEL_LOADED_VERSION.set(latest.pk)
         logger.info("matching model v%s loaded", latest.pk)
-        # Long-lived arrays: keep them out of the garbage collector's way.
+        # Long-lived arrays: keep them out of the garbage collector's way (after
+        # collecting the load's garbage, which would otherwise stay for good).
+        gc.collect()
         gc.freeze()
         return model
     finally:
@@ -212,19 +213,20 @@ def _retry_later(version_id: int) -> bool:
 
 
 def _table() -> scoring.OfferTable:
-    key = tuple(
-        matchable_offers()
-        .order_by()
-        .aggregate(n=Count("pk"), last=Max("updated_at"), newest=Max("pk"))
-        .values()
-    )
+    """The open offers' table: built once per process, then only what changed since is
+    applied (`matching.live_table`), a few small indexed queries a call."""
     with _state.lock:
-        if _state.table_key != key:
-            offers = features_of(with_features(matchable_offers()))
-            _state.table = scoring.OfferTable(offers)
-            _state.table_key = key
+        live = _state.live
+        if live is None:
+            live = live_table.build()
+            # The table's arrays and features live as long as the process: out of the
+            # collector's way, after collecting the garbage of the build (else it stays).
+            gc.collect()
             gc.freeze()
-        return _state.table
+        else:
+            live = live_table.refresh(live)
+        _state.live = live
+        return live.table
 
 
 def loaded_version() -> int | None:
@@ -246,7 +248,7 @@ def _ready():
 def reset() -> None:
     """Forget the loaded model and table (tests)."""
     with _state.lock, _state.load_lock:
-        _state.loaded = _state.failed = _state.table_key = _state.table = None
+        _state.loaded = _state.failed = _state.live = None
         metrics.MODEL_LOADED_VERSION.set(0)
 
 
@@ -288,26 +290,34 @@ def suggestions_if_ready(
     vector = model.transform([query.text], [query.text_language])
     text = table.text_scores(model, model.scores(vector))
     rows = _candidate_rows(table, offer, filters or SuggestionFilters())
-    sub = table.take(rows)
-    return scoring.suggest(query, sub, text[rows], weights(), k)
+    return scoring.suggest(query, table, text, weights(), k, rows=rows)
 
 
-def _candidate_rows(table: scoring.OfferTable, offer: Offer, f: SuggestionFilters) -> np.ndarray:
-    keep = np.ones(len(table), dtype=bool)
-    hidden = set(HiddenSuggestion.objects.filter(offer=offer).values_list("hidden_id", flat=True))
+def _candidate_rows(
+    table: scoring.OfferTable, offer: Offer, f: SuggestionFilters
+) -> np.ndarray | None:
+    """The table rows the filters and the hidden partners leave; None for all of them
+    (the usual case, ranked without gathering the whole table)."""
+    keep = None
+
+    def narrow(mask: np.ndarray) -> None:
+        nonlocal keep
+        keep = mask if keep is None else keep & mask
+
+    hidden = list(HiddenSuggestion.objects.filter(offer=offer).values_list("hidden_id", flat=True))
     if hidden:
-        keep &= ~np.isin(table.ids, list(hidden))
+        narrow(~np.isin(table.ids, hidden))
     if f.country:
-        keep &= np.array([o.country == f.country for o in table.offers], dtype=bool)
+        code = table.countries.index(f.country) if f.country in table.countries else -1
+        narrow(table.country == code)
     if f.level:
-        keep &= np.array([o.level == f.level for o in table.offers], dtype=bool)
+        narrow(table.level == LEVEL_POSITION.get(f.level, -1))
     if f.kind:
-        keep &= np.array([o.kind == f.kind for o in table.offers], dtype=bool)
+        narrow(table.kind == f.kind)
     if f.language:
-        keep &= np.array(
-            [any(lang == f.language for lang, _ in o.languages) for o in table.offers], dtype=bool
-        )
-    return np.flatnonzero(keep)
+        column = table.cefr.get(f.language)
+        narrow(column >= 0 if column is not None else np.zeros(len(table), dtype=bool))
+    return None if keep is None else np.flatnonzero(keep)
 
 
 def explain_pair(offer: Offer, partner: Offer) -> scoring.Match | None:

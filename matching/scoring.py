@@ -101,8 +101,11 @@ def suggest(
     text_scores: np.ndarray | Mapping[int, float],
     weights: Weights = Weights(),  # noqa: B008 - frozen, safe as a default
     k: int = 10,
+    *,
+    rows: np.ndarray | None = None,
 ) -> list[Match]:
-    """The k best partners for `query` among `candidates`, best first, each explained.
+    """The k best partners for `query` among `candidates` (only these `rows` of the
+    table, when given), best first, each explained.
 
     `candidates` is ideally an `OfferTable` built once per process (a plain sequence is
     converted on every call — fine for tests, slow at scale). `text_scores` gives the text
@@ -117,7 +120,7 @@ def suggest(
         text = np.asarray(text_scores, dtype=np.float32)
         if text.shape != (len(table),):
             raise ValueError("text_scores must have one score per candidate")
-    ranked = table.rank(query, text, weights, k)
+    ranked = table.rank(query, text if rows is None else text[rows], weights, k, rows)
     out = []
     for row, _score, summary in ranked:
         out.append(explain(query, table.offers[row], float(text[row]), weights, summary))

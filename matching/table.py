@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import heapq
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -72,6 +72,7 @@ class OfferTable:
         self.country = np.array([code[o.country] for o in self.offers], dtype=np.int32)
         self.institution = np.array([o.institution_id for o in self.offers], dtype=np.int64)
         self.isced = np.array([int(o.isced) for o in self.offers], dtype=np.int32)
+        self.kind = np.array([o.kind for o in self.offers], dtype="<U16")
         self.level = np.array([LEVEL_POSITION[o.level] for o in self.offers], dtype=np.float64)
         self.students = np.array([o.students for o in self.offers], dtype=np.float64)
         self.start = np.array([o.term_start.toordinal() for o in self.offers], dtype=np.int64)
@@ -130,6 +131,45 @@ class OfferTable:
         sub.row_of = {int(i): r for r, i in enumerate(sub.ids)}
         sub._model_rows = None
         return sub
+
+    def without(self, ids: Iterable[int]) -> OfferTable:
+        """This table less the rows of these offer ids (itself when it holds none)."""
+        rows = [self.row_of[i] for i in ids if i in self.row_of]
+        if not rows:
+            return self
+        keep = np.ones(len(self), dtype=bool)
+        keep[rows] = False
+        return self.take(np.flatnonzero(keep))
+
+    @classmethod
+    def concat(cls, a: OfferTable, b: OfferTable) -> OfferTable:
+        """The rows of `a` then those of `b`, without recomputing `a`'s rows (a process's
+        table plus the offers changed since it was built)."""
+        if not len(b):
+            return a
+        if not len(a):
+            return b
+        out = cls.__new__(cls)
+        out.offers = a.offers + b.offers
+        for name in ("ids", "asia", "institution", "isced", "kind", "level", "students"):
+            setattr(out, name, np.concatenate([getattr(a, name), getattr(b, name)]))
+        for name in ("start", "end", "duration", "sync", "sdg", "masks"):
+            setattr(out, name, np.concatenate([getattr(a, name), getattr(b, name)]))
+        out.row_of = {int(i): r for r, i in enumerate(out.ids)}
+        if len(out.row_of) != len(out.offers):
+            raise ValueError("offer ids must be unique")
+        out.countries = sorted(set(a.countries) | set(b.countries))
+        out.country = _recode(out.countries, (a.countries, a.country), (b.countries, b.country))
+        out.priorities = sorted(set(a.priorities) | set(b.priorities))
+        out.priority = _recode(
+            out.priorities, (a.priorities, a.priority), (b.priorities, b.priority)
+        )
+        out.cefr = _concat_columns(a.cefr, b.cefr, len(a), len(b), -1, np.int8)
+        out.excludes = _concat_columns(a.excludes, b.excludes, len(a), len(b), False, bool)
+        # Each part's masks cover its own rows' years; the query's mask covers the union.
+        out.years = (min(a.years[0], b.years[0]), max(a.years[1], b.years[1]))
+        out._model_rows = None
+        return out
 
     def text_scores(self, model: TextModel, scores: np.ndarray) -> np.ndarray:
         """Model scores (one per model row) re-ordered to this table's rows (0 if unknown).
@@ -294,6 +334,28 @@ class OfferTable:
             if overlaps is not None:
                 overlaps[key] = summary
         return summary
+
+
+def _recode(names: list, *parts: tuple[list, np.ndarray]) -> np.ndarray:
+    """Codes into `names` of each part's codes into its own names (−1 stays −1)."""
+    code = {n: i for i, n in enumerate(names)}
+    out = []
+    for own, codes in parts:
+        lookup = np.array([code[n] for n in own] + [-1], dtype=np.int32)
+        out.append(lookup[codes])  # −1 picks the appended −1
+    return np.concatenate(out)
+
+
+def _concat_columns(a: dict, b: dict, na: int, nb: int, blank, dtype) -> dict:
+    return {
+        key: np.concatenate(
+            [
+                a.get(key, np.full(na, blank, dtype=dtype)),
+                b.get(key, np.full(nb, blank, dtype=dtype)),
+            ]
+        )
+        for key in a.keys() | b.keys()
+    }
 
 
 def _by_bound(upper: np.ndarray, head: int):

@@ -270,6 +270,9 @@ class Offer(models.Model):
             models.Index(
                 fields=["status", "-published_at", "-id"], name="offer_status_published_idx"
             ),
+            # Each web process's matching table reads the offers changed since it last
+            # looked (matching.live_table).
+            models.Index(fields=["updated_at"], name="offer_updated_idx"),
             # "My offers" on the dashboard.
             models.Index(fields=["owner", "status"], name="offer_owner_status_idx"),
             # The statistics' funnel and coverage (balance.stats): one GROUP BY of the

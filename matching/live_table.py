@@ -5,9 +5,9 @@ more), so a process builds it once and afterwards applies only what changed:
 - every offer change that matters to matching sets `Offer.updated_at` (edits, publishing,
   closing, pairing; see `offers.services`, `exchanges.decisions`), so each call reads the
   offers touched since the newest change it saw, from an index, and reloads only those;
-- a look back of `SLACK` catches a transaction that committed after a later one;
-- deletions bump a shared counter (`receivers`), and every `RECONCILE_SECONDS` the held
-  ids are compared with the open ones anyway, whatever was missed.
+- every `RECONCILE_SECONDS` (and at once after a deletion, which bumps a shared counter:
+  `receivers`) it also looks `SLACK` back, for a transaction that committed after a later
+  one, and compares the held ids with the open ones, whatever was missed.
 
 Features are read with flat `values_list` queries (one per related table), not model
 instances: the same `OfferFeatures` as `engine.features_of`, several times faster.
@@ -165,9 +165,16 @@ def build() -> LiveTable:
 def refresh(live: LiveTable) -> LiveTable:
     """`live` with the changes since it was built applied: the same object when nothing
     changed, else a new one (the old one stays valid for requests still using it)."""
+    deletions = cache.get(DELETIONS_KEY)
+    now = time.monotonic()
+    reconcile = deletions != live.deletions or now - live.reconciled >= RECONCILE_SECONDS
     touched = Offer.objects.all()
     if live.watermark is not None:
-        touched = touched.filter(updated_at__gte=live.watermark - SLACK)
+        # Every call: what changed from the newest change seen on. On a reconcile, also
+        # SLACK back, for a transaction that committed after a later one.
+        touched = touched.filter(
+            updated_at__gte=live.watermark - SLACK if reconcile else live.watermark
+        )
     changed: dict[int, bool] = {}  # id → open now
     watermark = live.watermark
     for pk, status, stamp in touched.values_list("pk", "status", "updated_at"):
@@ -175,10 +182,8 @@ def refresh(live: LiveTable) -> LiveTable:
         is_open = status == OfferStatus.OPEN
         if live.stamps.get(pk) != (stamp if is_open else None):
             changed[pk] = is_open
-    deletions = cache.get(DELETIONS_KEY)
-    now = time.monotonic()
     reconciled = live.reconciled
-    if deletions != live.deletions or now - live.reconciled >= RECONCILE_SECONDS:
+    if reconcile:
         open_ids = set(Offer.objects.filter(status=OfferStatus.OPEN).values_list("pk", flat=True))
         changed.update(dict.fromkeys(live.stamps.keys() - open_ids, False))
         changed.update(dict.fromkeys(open_ids - live.stamps.keys(), True))

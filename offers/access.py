@@ -20,10 +20,21 @@ from offers.models import Offer, OfferStatus
 
 
 def editors_q(user: User) -> Q:
-    """Offers the user owns or co-owns, as a filter on Offer."""
-    # A subquery, not a join: a join on co-owners would repeat offers with several.
-    co_owned = Offer.co_owners.through.objects.filter(user_id=user.pk).values("offer_id")
-    return Q(owner_id=user.pk) | Q(pk__in=co_owned)
+    """Offers the user owns or co-owns, as a filter on Offer (their ids, read now)."""
+    # The ids first, then a filter on them: as one condition (owner OR id IN co-owned),
+    # PostgreSQL scans every offer, and every proposal when it filters proposals.
+    return Q(pk__in=editor_offer_ids(user))
+
+
+def editor_offer_ids(user: User) -> list[int]:
+    """The ids of the offers the user owns or co-owns: two index lookups, one query."""
+    if user.pk is None:
+        return []
+    owned = Offer.objects.filter(owner_id=user.pk).values_list("pk", flat=True)
+    co_owned = Offer.co_owners.through.objects.filter(user_id=user.pk).values_list(
+        "offer_id", flat=True
+    )
+    return list(owned.union(co_owned))
 
 
 def offer_editor_ids(offer: Offer) -> set[int]:

@@ -263,23 +263,20 @@ class Offer(models.Model):
             ),
         ]
         indexes = [
-            # The catalogue: open offers, newest first (and its filters, which PostgreSQL
-            # answers from this index or a scan of the narrow rows). There are no
-            # (status, field) indexes on purpose: given one, the planner walks it and tests
-            # every row's full-text vector, which is far slower than the GIN index.
+            # The catalogue: open offers, newest first. No (status, field) indexes on
+            # purpose: given one, the planner walks it and tests every row's full-text
+            # vector, far slower than the GIN index.
             models.Index(
                 fields=["status", "-published_at", "-id"], name="offer_status_published_idx"
             ),
-            # Each web process's matching table reads the offers changed since it last
-            # looked (matching.live_table).
+            # All a user sees (published, or their own), newest first; the changed offers
+            # each process's matching table reads (matching.live_table).
+            models.Index(fields=["-published_at", "-id"], name="offer_published_idx"),
             models.Index(fields=["updated_at"], name="offer_updated_idx"),
-            # "My offers" on the dashboard.
-            models.Index(fields=["owner", "status"], name="offer_owner_status_idx"),
-            # The statistics' funnel and coverage (balance.stats): one GROUP BY of the
-            # published offers, read from this narrow index (an index-only scan on
-            # PostgreSQL, in group order) instead of the wide rows.
+            models.Index(fields=["owner", "status"], name="offer_owner_status_idx"),  # "My offers"
+            # The statistics (balance.stats): one GROUP BY of the published offers as an
+            # index-only scan in group order. Key columns: SQLite lacks INCLUDE.
             models.Index(
-                # Key columns rather than INCLUDE, which SQLite lacks.
                 fields=["region", "country", "status", "kind", "students", "approved_pairings"],
                 condition=models.Q(published_at__isnull=False),
                 name="offer_stats_idx",

@@ -7,6 +7,8 @@ drift apart.
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from matching.related_fields import DETAILED_NARROW_PAIRS, DETAILED_PAIRS, NARROW_PAIRS
@@ -37,6 +39,13 @@ def isced_closeness(a, b):
 
 def related_fields(a, b):
     """Whether ISCED codes (ints) are a pair of the related-fields table."""
+    if np.ndim(b) == 0:
+        # The usual case (many offers against one query's field): one lookup per offer.
+        return _related_to(int(b))[np.asarray(a, dtype=np.int64)]
+    return _related_pairs(a, b)
+
+
+def _related_pairs(a, b):
     a = np.asarray(a, dtype=np.int64)
     b = np.asarray(b, dtype=np.int64)
     na, nb = a // 10, b // 10
@@ -46,6 +55,22 @@ def related_fields(a, b):
         | np.isin(a * 1000 + nb, _DN)
         | np.isin(b * 1000 + na, _DN)
     )
+
+
+@functools.cache
+def _related_to(b: int) -> np.ndarray:
+    """related[a] for every 4-digit code a: whether (a, b) is a pair of the table — the
+    same rule as `_related_pairs`, read off the pairs once per code b."""
+    related = np.zeros(10000, dtype=bool)
+    nb = b // 10
+    related[_DD[b == _DD % 10000] // 10000] = True
+    for na in _NN[nb == _NN % 1000] // 1000:
+        related[na * 10 : na * 10 + 10] = True
+    related[_DN[nb == _DN % 1000] // 1000] = True
+    for na in _DN[b == _DN // 1000] % 1000:
+        related[na * 10 : na * 10 + 10] = True
+    related.flags.writeable = False
+    return related
 
 
 def relevant(closeness, text, floor: float):

@@ -32,8 +32,9 @@ same share among each query's top 5 above it ("top-5 precision"), and how many q
 keep at least one candidate. `Weights.min_text_without_field` is set from it.
 
 Cross-language section (bench/cross_language.py, --sets multilingual or all): the
-German, French, Spanish and Italian courses of data/course_descriptions_multilingual.csv ranked
-against the courses in the other languages, and against the English ones; precision@5 by
+German, French, Spanish, Italian and Japanese courses of
+data/course_descriptions_multilingual.csv ranked against the courses in the other languages,
+and against the other languages but Italian; precision@5 by
 ISCED-F detailed and narrow field, per language and overall, for the model without its
 subject glossary (as before issue 14 part 4) and with it. The variant "default_no_glossary"
 shows the same change on the sets above.

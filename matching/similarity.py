@@ -39,6 +39,7 @@ import scipy.sparse as sp
 
 from matching import text_fit
 from matching.glossary import prepare as prepare_text
+from matching.text_prepare import fitted_texts
 from matching.text_tokens import WordTerms, char_counts
 from matching.text_vectors import (
     TermWeights,
@@ -142,7 +143,8 @@ class TextModel:
         if fields is not None and len(fields) != len(docs):
             raise ValueError("fields must hold one code per document")
         p = self.params
-        rows = text_fit.fit_rows(self, self._prepared([text for _, text in docs], languages))
+        texts = fitted_texts([text for _, text in docs], languages, bool(p.get("glossary")))
+        rows = text_fit.fit_rows(self, texts)
         xt, self._row_pos, self._row_ptr = transpose(rows, text_fit.n_terms(self))
         del rows
         self.ids = ids

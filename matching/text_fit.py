@@ -10,6 +10,7 @@ CountVectorizer (tests/matching/test_refit_equivalence.py).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -18,10 +19,10 @@ from matching.text_tokens import (
     WordTerms,
     char_expansion,
     char_product,
-    count_matrix,
     doc_chunks,
     local_docs,
     tokenize_corpus,
+    word_doc_counts,
 )
 from matching.text_vectors import RowStore, release_free_memory, unique
 
@@ -32,13 +33,14 @@ if TYPE_CHECKING:
 CHUNK_DOCS = 1024
 
 
-def fit_rows(model: TextModel, texts: list[str]) -> RowStore:
-    """The vectors of all texts, fitting the vocabularies and weights on the way: one
-    pass over the documents for the frequencies (`fit_weights`), one for the vectors,
-    a block of CHUNK_DOCS documents at a time. Every intermediate is freed on return."""
+def fit_rows(model: TextModel, texts: Iterable[str]) -> RowStore:
+    """The vectors of all texts (folded: `text_prepare.fitted_texts`, read once, one at a
+    time), fitting the vocabularies and weights on the way: one pass over the documents
+    for the frequencies (`fit_weights`), one for the vectors, a block of CHUNK_DOCS
+    documents at a time. Every intermediate is freed on return."""
     p = model.params
     model._word_terms = WordTerms()
-    words, tokens, ends = tokenize_corpus(texts)
+    words, tokens, ends = tokenize_corpus(texts, folded=True)
     if not words:
         raise ValueError("empty vocabulary: the texts hold no words")
     expand = None
@@ -50,14 +52,14 @@ def fit_rows(model: TextModel, texts: list[str]) -> RowStore:
     number = np.full(len(words), -1, dtype=np.int64)  # word id → kept word's number
     number[kept] = np.arange(len(kept))
     del words, kept
-    rows = RowStore(len(texts), max_per_row(model, expand is not None))
+    rows = RowStore(len(ends), max_per_row(model, expand is not None))
     for lo, hi, a, b in doc_chunks(ends, CHUNK_DOCS):
         chunk, in_doc = tokens[a:b], local_docs(ends, lo, hi, a)
         counts = model._word_terms.counts(number[chunk], in_doc, hi - lo)
         words_x = model._word_weights.apply(counts, copy=False)
         chars_x = None
         if expand is not None:
-            per_word = count_matrix(in_doc, chunk, (hi - lo, expand.shape[1]))
+            per_word = word_doc_counts(in_doc, chunk, hi - lo, expand.shape[1])
             product = char_product(expand, per_word)
             chars_x = model._char_weights.apply(product, copy=False)
             del per_word, product
@@ -79,11 +81,11 @@ def fit_weights(
     firsts, seconds = [], []
     for lo, hi, a, b in doc_chunks(ends, CHUNK_DOCS):
         chunk, in_doc = tokens[a:b], local_docs(ends, lo, hi, a)
-        per_word = count_matrix(in_doc, chunk, (hi - lo, n_words))
-        word_df += np.bincount(per_word.indices, minlength=n_words)
+        per_word = word_doc_counts(in_doc, chunk, hi - lo, n_words)  # words × documents
+        word_df += np.diff(per_word.indptr)
         if expand is not None:
             # n-grams × documents: its row lengths are document frequencies.
-            char_df += np.diff((expand @ per_word.T.tocsr()).indptr)
+            char_df += np.diff((expand @ per_word).indptr)
         # Each document's distinct bigrams, as one integer per (document, bigram).
         pair = in_doc[:-1] == in_doc[1:]
         key = (in_doc[:-1][pair].astype(np.int64) * n_words + chunk[:-1][pair]) * n_words

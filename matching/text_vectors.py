@@ -27,8 +27,6 @@ def data_hash(docs: Iterable[tuple[int, str]], params: dict[str, Any] | None = N
 
 def keep_top(x: sp.csr_matrix, max_terms: int | None) -> sp.csr_matrix:
     """Keep the `max_terms` largest entries of each row, then L2-normalise rows."""
-    from sklearn.preprocessing import normalize
-
     x = x.tocsr()
     # Canonical order first, so that fit and transform prune ties identically.
     x.sum_duplicates()
@@ -38,7 +36,32 @@ def keep_top(x: sp.csr_matrix, max_terms: int | None) -> sp.csr_matrix:
         if keep is not None:
             x.data[~keep] = 0
             x.eliminate_zeros()
-    return normalize(x, copy=False).astype(np.float32, copy=False)
+    if x.dtype not in (np.float32, np.float64):
+        x = x.astype(np.float64)
+    normalize_rows(x)
+    return x.astype(np.float32, copy=False)
+
+
+def normalize_rows(x: sp.csr_matrix) -> None:
+    """Divide each row of x (CSR, float32 or float64) by its L2 norm, in place, bit for bit
+    as scikit-learn's ``normalize`` (its ``inplace_csr_row_normalize_l2``) — without
+    importing scikit-learn (~1.5 s and ~75 MB), which a fit no longer needs.
+
+    As there: each square in x's precision, summed in float64 in the row's order (the
+    product of the squares with a vector of ones: scipy's matvec adds each row's terms in
+    order, and times 1.0 is exact), the root, then each value divided in float64 and
+    rounded to x's precision; a row summing to 0 stays as it is.
+    """
+    if not x.nnz:
+        return
+    squares = (x.data * x.data).astype(np.float64)
+    sums = sp.csr_matrix((squares, x.indices, x.indptr), shape=x.shape) @ np.ones(x.shape[1])
+    norms = np.repeat(np.sqrt(sums), np.diff(x.indptr))
+    scaled = norms != 0.0
+    if scaled.all():
+        x.data = (x.data / norms).astype(x.dtype)
+    else:
+        x.data[scaled] = (x.data[scaled] / norms[scaled]).astype(x.dtype)
 
 
 def _top_entries(x: sp.csr_matrix, max_terms: int) -> np.ndarray | None:

@@ -30,9 +30,12 @@ def editor_offer_ids(user: User) -> list[int]:
     """The ids of the offers the user owns or co-owns: two index lookups, one query."""
     if user.pk is None:
         return []
-    owned = Offer.objects.filter(owner_id=user.pk).values_list("pk", flat=True)
-    co_owned = Offer.co_owners.through.objects.filter(user_id=user.pk).values_list(
-        "offer_id", flat=True
+    # No ORDER BY in the parts: SQLite refuses it inside a UNION.
+    owned = Offer.objects.filter(owner_id=user.pk).order_by().values_list("pk", flat=True)
+    co_owned = (
+        Offer.co_owners.through.objects.filter(user_id=user.pk)
+        .order_by()
+        .values_list("offer_id", flat=True)
     )
     return list(owned.union(co_owned))
 

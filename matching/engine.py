@@ -88,36 +88,12 @@ def features_of(offers: Iterable[Offer]) -> list[OfferFeatures]:
 
 
 def _features(o: Offer) -> OfferFeatures:
-    themes = set()
-    if o.theme_digitalisation:
-        themes.add("digitalisation")
-    if o.theme_sustainability:
-        themes.add("sustainability")
-    return OfferFeatures(
-        id=o.pk,
-        region=o.region,
-        country=o.country_id,
-        institution_id=o.institution_id,
-        kind=o.kind,
-        isced=o.isced_id,
-        level=o.level,
-        languages=tuple((x.language, x.cefr) for x in o.languages.all()),
-        students=o.students,
-        term_start=o.term_start,
-        term_end=o.term_end,
-        duration_weeks=o.duration_weeks,
-        time_zone=o.time_zone,
-        windows=tuple((w.weekday, w.start, w.end) for w in o.windows.all()),
-        sync_sessions=o.sync_sessions,
-        sdgs=frozenset(s.pk for s in o.sdgs.all()),
-        priority=o.priority,
-        themes=frozenset(themes),
-        excluded_countries=frozenset(c.pk for c in o.excluded_countries.all()),
-        capacity=o.partners_sought,
-        title=o.title,
-        description=o.description,
-        outcomes=o.learning_outcomes,
-        text_language=o.description_language,
+    return live_table.features_of_row(
+        tuple(getattr(o, name) for name in live_table.COLUMNS),
+        ((x.language, x.cefr) for x in o.languages.all()),
+        ((w.weekday, w.start, w.end) for w in o.windows.all()),
+        (s.pk for s in o.sdgs.all()),
+        (c.pk for c in o.excluded_countries.all()),
     )
 
 

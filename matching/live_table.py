@@ -35,7 +35,8 @@ SLACK = dt.timedelta(minutes=10)
 RECONCILE_SECONDS = 60.0
 DELETIONS_KEY = "matching:offers-deleted"
 
-_COLUMNS = (
+# The offer fields `features_of_row` reads, in its order (attribute names of Offer too).
+COLUMNS = (
     "pk",
     "region",
     "country_id",
@@ -66,7 +67,7 @@ def load_features(where: Q) -> tuple[list[OfferFeatures], dict[int, dt.datetime]
     offer's `updated_at` (those whose data breaks the features' contract too: they are
     left out of the features and logged, like `engine.features_of` does)."""
     offers = Offer.objects.filter(where, status=OfferStatus.OPEN)
-    rows = list(offers.order_by("pk").values_list(*_COLUMNS))
+    rows = list(offers.order_by("pk").values_list(*COLUMNS))
     if not rows:
         return [], {}
     of_offers = Q(offer_id__in=[r[0] for r in rows]) if len(rows) < 1000 else Q(offer__in=offers)
@@ -80,31 +81,46 @@ def load_features(where: Q) -> tuple[list[OfferFeatures], dict[int, dt.datetime]
         .order_by("offer_id", "weekday", "start")
         .values_list("offer_id", "weekday", "start", "end")
     )
-    sdgs = _grouped(Offer.sdgs.through.objects.filter(of_offers).values_list("offer_id", "sdg_id"))
+    sdgs = _grouped(
+        Offer.sdgs.through.objects.filter(of_offers).values_list("offer_id", "sdg_id"), flat=True
+    )
     excluded = _grouped(
         Offer.excluded_countries.through.objects.filter(of_offers).values_list(
             "offer_id", "country_id"
-        )
+        ),
+        flat=True,
     )
     features, stamps = [], {}
     for row in rows:
         pk = row[0]
         stamps[pk] = row[-1]
         try:
-            features.append(_features(row, languages[pk], windows[pk], sdgs[pk], excluded[pk]))
+            features.append(
+                features_of_row(row, languages[pk], windows[pk], sdgs[pk], excluded[pk])
+            )
         except (ValueError, TypeError, KeyError) as exc:
             logger.warning("matching: offer %s left out, its data cannot be matched: %s", pk, exc)
     return features, stamps
 
 
-def _grouped(rows: Iterable[tuple]) -> defaultdict[int, list[tuple]]:
-    out: defaultdict[int, list[tuple]] = defaultdict(list)
+def _grouped(rows: Iterable[tuple], *, flat: bool = False) -> defaultdict[int, list]:
+    """Rows (offer id, values…) by offer id: the values as a tuple, or alone if `flat`."""
+    out: defaultdict[int, list] = defaultdict(list)
     for offer_id, *rest in rows:
-        out[offer_id].append(tuple(rest))
+        out[offer_id].append(rest[0] if flat else tuple(rest))
     return out
 
 
-def _features(row: tuple, languages, windows, sdgs, excluded) -> OfferFeatures:
+def features_of_row(
+    row: tuple,
+    languages: Iterable[tuple[str, str]],
+    windows: Iterable[tuple],
+    sdgs: Iterable[int],
+    excluded: Iterable[str],
+) -> OfferFeatures:
+    """An offer's features from its COLUMNS values and its children: (language, CEFR),
+    (weekday, start, end), SDG numbers, excluded country codes. The one place an offer
+    becomes `OfferFeatures` (`engine.features_of` passes a model instance's values)."""
     (pk, region, country, institution, kind, isced, level, students, start, end, weeks, tz,
      sync, priority, digital, sustainable, capacity, title, description, outcomes, language,
      _stamp) = row  # fmt: skip
@@ -129,10 +145,10 @@ def _features(row: tuple, languages, windows, sdgs, excluded) -> OfferFeatures:
         time_zone=tz,
         windows=tuple(windows),
         sync_sessions=sync,
-        sdgs=frozenset(s for (s,) in sdgs),
+        sdgs=frozenset(sdgs),
         priority=priority,
         themes=frozenset(themes),
-        excluded_countries=frozenset(c for (c,) in excluded),
+        excluded_countries=frozenset(excluded),
         capacity=capacity,
         title=title,
         description=description,

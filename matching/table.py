@@ -151,9 +151,7 @@ class OfferTable:
             return b
         out = cls.__new__(cls)
         out.offers = a.offers + b.offers
-        for name in ("ids", "asia", "institution", "isced", "kind", "level", "students"):
-            setattr(out, name, np.concatenate([getattr(a, name), getattr(b, name)]))
-        for name in ("start", "end", "duration", "sync", "sdg", "masks"):
+        for name in _ROW_COLUMNS:
             setattr(out, name, np.concatenate([getattr(a, name), getattr(b, name)]))
         out.row_of = {int(i): r for r, i in enumerate(out.ids)}
         if len(out.row_of) != len(out.offers):
@@ -334,6 +332,13 @@ class OfferTable:
             if overlaps is not None:
                 overlaps[key] = summary
         return summary
+
+
+# The columns that concatenate as they are (codes into per-table lists do not).
+_ROW_COLUMNS = (
+    "ids", "asia", "institution", "isced", "kind", "level", "students",
+    "start", "end", "duration", "sync", "sdg", "masks",
+)  # fmt: skip
 
 
 def _recode(names: list, *parts: tuple[list, np.ndarray]) -> np.ndarray:
